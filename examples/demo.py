@@ -1,0 +1,71 @@
+"""The main job: a non-streaming and a streaming chat through `chat_send`, printing the reply and usage.
+
+It talks to the embedded OpenRouter-compatible server on loopback, or, with `LIVE=1` and
+`OPENROUTER_API_KEY` set, to the real API.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import ExitStack
+
+from openrouter_core import ChatStream, OpenRouterCore, models
+from openrouter_core.testing import MockServer
+from openrouter_funcs import chat_send
+
+
+def main() -> int:
+    with ExitStack() as stack:
+        if os.environ.get("LIVE") == "1" and os.environ.get("OPENROUTER_API_KEY"):
+            core = stack.enter_context(OpenRouterCore())
+            model = os.environ.get("MODEL", "openai/gpt-4o-mini")
+            print(f"talking to {core.server_url}")
+        else:
+            server = stack.enter_context(MockServer())
+            core = stack.enter_context(OpenRouterCore(api_key="demo-key", server_url=server.base_url))
+            model = "openrouter/mock"
+            print(f"talking to the embedded server at {server.base_url} (LIVE=1 for the real API)")
+
+        request = models.ChatGenerationParams(
+            model=model,
+            messages=[models.ChatUserMessage(content="Say hello in five words.")],
+        )
+        res = chat_send(core, request)
+        if not res.ok:
+            print(f"error: {res.error}", file=sys.stderr)
+            return 1
+        reply = res.value
+        assert isinstance(reply, models.ChatResponse)
+        print(f"reply:  {reply.choices[0].message.content}")
+        print(f"usage:  {reply.usage}")
+
+        stream_request = {
+            "model": model,
+            "messages": [{"role": "user", "content": "Now stream a short greeting."}],
+            "stream": True,
+        }
+        res = chat_send(core, stream_request)
+        if not res.ok:
+            print(f"error: {res.error}", file=sys.stderr)
+            return 1
+        stream = res.value
+        assert isinstance(stream, ChatStream)
+        print("stream: ", end="", flush=True)
+        usage = None
+        with stream:
+            for chunk in stream:
+                for choice in chunk.choices:
+                    if choice.delta.content:
+                        print(choice.delta.content, end="", flush=True)
+                usage = chunk.usage or usage
+        print()
+        if stream.error is not None:
+            print(f"stream error: {stream.error}", file=sys.stderr)
+            return 1
+        print(f"usage:  {usage}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

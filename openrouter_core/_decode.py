@@ -1,0 +1,123 @@
+"""Turning a finished HTTP response (status, headers, body) into `Ok(model)` or the right error. No I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Generic, TypeVar
+
+import msgspec
+
+from openrouter_core._errors import (
+    ChatError,
+    OpenRouterDefaultError,
+    OpenRouterError,
+    ResponseValidationError,
+    chat_error_class,
+)
+from openrouter_core._models._response import ErrorBody
+from openrouter_core.result import Err, Ok, Result
+
+__all__ = ["ResponseDecoder", "chat_error"]
+
+T = TypeVar("T")
+
+_ERROR_DECODER = msgspec.json.Decoder(ErrorBody)
+
+
+def _text(body: bytes) -> str:
+    return body.decode("utf-8", "replace")
+
+
+def chat_error(
+    status_code: int,
+    code: int | str | None,
+    message: str | None,
+    metadata: Mapping[str, Any] | None,
+    *,
+    body: bytes = b"",
+    headers: Mapping[str, str] | None = None,
+    openrouter_metadata: Mapping[str, Any] | None = None,
+    user_id: str | None = None,
+) -> ChatError:
+    """The `ChatError` subclass for an OpenRouter error: by HTTP status if it is an error, else by `code`."""
+    cls = chat_error_class(status_code if status_code >= 400 else code)
+    return cls(
+        message or f"API error occurred: {_text(body)[:1000]}",
+        status_code=status_code,
+        code=code,
+        metadata=metadata,
+        openrouter_metadata=openrouter_metadata,
+        user_id=user_id,
+        body=_text(body),
+        headers=headers,
+    )
+
+
+def _error_body(status: int, headers: Mapping[str, str], body: bytes) -> ChatError | None:
+    try:
+        parsed = _ERROR_DECODER.decode(body)
+    except msgspec.DecodeError:
+        return None
+    detail = parsed.error
+    if detail is None:
+        return None
+    return chat_error(
+        status,
+        detail.code,
+        detail.message,
+        detail.metadata,
+        body=body,
+        headers=headers,
+        openrouter_metadata=parsed.openrouter_metadata,
+        user_id=parsed.user_id,
+    )
+
+
+def _is_json(content_type: str) -> bool:
+    return "json" in content_type
+
+
+class ResponseDecoder(Generic[T]):
+    """Decodes a finished response into `Ok(T)` or the error its status and body call for."""
+
+    __slots__ = ("_decoder",)
+
+    def __init__(self, model: type[T]) -> None:
+        self._decoder = msgspec.json.Decoder(model)
+
+    def __call__(self, status: int, headers: Mapping[str, str], body: bytes) -> Result[T, OpenRouterError]:
+        """Decode one response."""
+        if 200 <= status < 300:
+            try:
+                return Ok(self._decoder.decode(body))
+            except msgspec.DecodeError as exc:
+                # A 200 made only of `{"error": ...}` is an API error, not a schema mismatch (python-sdk #44).
+                error: OpenRouterError | None = _error_body(status, headers, body)
+                if error is None:
+                    error = self._undecodable(status, headers, body, exc)
+                return Err(error)
+        content_type = headers.get("content-type", "")
+        if status >= 400:
+            error = _error_body(status, headers, body) if _is_json(content_type) or body[:1] == b"{" else None
+            if error is not None:
+                return Err(error)
+            return Err(self._default_error("API error occurred", status, headers, body))
+        return Err(self._default_error("Unexpected Status or Content-Type", status, headers, body))
+
+    def _undecodable(
+        self, status: int, headers: Mapping[str, str], body: bytes, exc: msgspec.DecodeError
+    ) -> OpenRouterError:
+        content_type = headers.get("content-type", "")
+        if not _is_json(content_type) and not body.lstrip()[:1] in (b"{", b"["):
+            return self._default_error("Unexpected Status or Content-Type", status, headers, body)
+        return ResponseValidationError(f"Response validation failed: {exc}", body=_text(body), status_code=status)
+
+    @staticmethod
+    def _default_error(message: str, status: int, headers: Mapping[str, str], body: bytes) -> OpenRouterDefaultError:
+        return OpenRouterDefaultError(
+            message,
+            status_code=status,
+            body=_text(body),
+            headers=headers,
+            content_type=headers.get("content-type", ""),
+        )

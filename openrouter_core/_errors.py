@@ -1,0 +1,314 @@
+"""Every failure a call can return, in one tree. Errors are returned inside `Err`, never raised by a call.
+
+* OpenRouterError
+  + ChatError                         the server answered with an OpenRouter JSON error body
+    - BadRequestResponseError          400
+    - UnauthorizedResponseError        401
+    - PaymentRequiredResponseError     402
+    - ForbiddenResponseError           403
+    - NotFoundResponseError            404
+    - RequestTimeoutResponseError      408
+    - PayloadTooLargeResponseError     413
+    - UnprocessableEntityResponseError 422
+    - TooManyRequestsResponseError     429
+    - InternalServerResponseError      500
+    - BadGatewayResponseError          502
+    - ServiceUnavailableResponseError  503
+    - EdgeNetworkTimeoutResponseError  524
+    - ProviderOverloadedResponseError  529
+  + OpenRouterDefaultError            any other error status, or an error status without a JSON error body
+  + ResponseValidationError           a body that is not JSON or does not decode into the model
+    - ResponseTooLargeError            a body larger than the core's `max_response_bytes`
+  + StreamTruncatedError              a stream that ended with neither `[DONE]` nor a `finish_reason`
+  + SDKValidationError                the request is invalid; nothing was sent
+  + InvalidRequestError               no usable server URL
+  + APIConnectionError                connecting failed, or the connection dropped
+  + RequestTimeoutError               a deadline of ours or a timeout of httpx expired
+  + RequestAbortedError               the caller closed the request or stream
+  + UnexpectedClientError             anything else from the HTTP layer or a hook
+
+A `ChatError` is chosen by HTTP status, or, for a 200 body or stream event made of `{"error": ...}`, by
+the error's `code`. `status_code` is always the HTTP status actually received.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = [
+    "APIConnectionError",
+    "BadGatewayResponseError",
+    "BadRequestResponseError",
+    "ChatError",
+    "EdgeNetworkTimeoutResponseError",
+    "ForbiddenResponseError",
+    "InternalServerResponseError",
+    "InvalidRequestError",
+    "NotFoundResponseError",
+    "OpenRouterDefaultError",
+    "OpenRouterError",
+    "PayloadTooLargeResponseError",
+    "PaymentRequiredResponseError",
+    "ProviderOverloadedResponseError",
+    "RequestAbortedError",
+    "RequestTimeoutError",
+    "RequestTimeoutResponseError",
+    "ResponseTooLargeError",
+    "ResponseValidationError",
+    "SDKValidationError",
+    "ServiceUnavailableResponseError",
+    "StreamTruncatedError",
+    "TooManyRequestsResponseError",
+    "UnauthorizedResponseError",
+    "UnexpectedClientError",
+    "UnprocessableEntityResponseError",
+    "chat_error_class",
+]
+
+BODY_LIMIT = 10_000
+"""Longest body text kept in an error message."""
+
+
+def _rebuild(cls: type[OpenRouterError], kwargs: dict[str, Any]) -> OpenRouterError:
+    return cls(**kwargs)
+
+
+class OpenRouterError(Exception):
+    """Base class of every error this SDK returns."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only constructors defeat Exception's default pickling; rebuild from the attributes.
+        kwargs = {k: v for k, v in vars(self).items() if not k.startswith("_")}
+        return (_rebuild, (type(self), kwargs))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r})"
+
+
+def _cut(body: str) -> str:
+    if len(body) <= BODY_LIMIT:
+        return body
+    return f"{body[:BODY_LIMIT]}...and {len(body) - BODY_LIMIT} more chars"
+
+
+class ChatError(OpenRouterError):
+    """The server answered with an OpenRouter error body `{"error": {code, message, metadata}}`."""
+
+    status: int | None = None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        code: int | str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        openrouter_metadata: Mapping[str, Any] | None = None,
+        user_id: str | None = None,
+        body: str = "",
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.code = code
+        self.metadata = metadata
+        self.openrouter_metadata = openrouter_metadata
+        self.user_id = user_id
+        self.body = _cut(body)
+        self.headers: Mapping[str, str] = headers if headers is not None else {}
+
+    def __str__(self) -> str:
+        code = f" (code {self.code})" if self.code is not None and self.code != self.status_code else ""
+        return f"{self.status_code}{code}: {self.message}"
+
+
+class BadRequestResponseError(ChatError):
+    """400: the request was malformed or had invalid parameters."""
+
+    status = 400
+
+
+class UnauthorizedResponseError(ChatError):
+    """401: the API key is missing, invalid or disabled."""
+
+    status = 401
+
+
+class PaymentRequiredResponseError(ChatError):
+    """402: the account or key has too few credits."""
+
+    status = 402
+
+
+class ForbiddenResponseError(ChatError):
+    """403: blocked, for example by a guardrail or moderation."""
+
+    status = 403
+
+
+class NotFoundResponseError(ChatError):
+    """404: no such model or endpoint."""
+
+    status = 404
+
+
+class RequestTimeoutResponseError(ChatError):
+    """408: the server timed out waiting for the request."""
+
+    status = 408
+
+
+class PayloadTooLargeResponseError(ChatError):
+    """413: the request body is too large."""
+
+    status = 413
+
+
+class UnprocessableEntityResponseError(ChatError):
+    """422: the request was well-formed but semantically invalid."""
+
+    status = 422
+
+
+class TooManyRequestsResponseError(ChatError):
+    """429: rate limited; see `headers` for Retry-After."""
+
+    status = 429
+
+
+class InternalServerResponseError(ChatError):
+    """500: the server failed."""
+
+    status = 500
+
+
+class BadGatewayResponseError(ChatError):
+    """502: the upstream provider failed or returned an invalid response."""
+
+    status = 502
+
+
+class ServiceUnavailableResponseError(ChatError):
+    """503: no provider is available for the request."""
+
+    status = 503
+
+
+class EdgeNetworkTimeoutResponseError(ChatError):
+    """524: the edge network timed out waiting for the origin."""
+
+    status = 524
+
+
+class ProviderOverloadedResponseError(ChatError):
+    """529: the provider is overloaded."""
+
+    status = 529
+
+
+_BY_STATUS: dict[int, type[ChatError]] = {
+    cls.status: cls
+    for cls in (
+        BadRequestResponseError,
+        UnauthorizedResponseError,
+        PaymentRequiredResponseError,
+        ForbiddenResponseError,
+        NotFoundResponseError,
+        RequestTimeoutResponseError,
+        PayloadTooLargeResponseError,
+        UnprocessableEntityResponseError,
+        TooManyRequestsResponseError,
+        InternalServerResponseError,
+        BadGatewayResponseError,
+        ServiceUnavailableResponseError,
+        EdgeNetworkTimeoutResponseError,
+        ProviderOverloadedResponseError,
+    )
+    if cls.status is not None
+}
+
+
+def chat_error_class(status: int | str | None) -> type[ChatError]:
+    """The `ChatError` subclass for a status or error code (`ChatError` itself when none is documented)."""
+    if isinstance(status, str) and status.isdigit():
+        status = int(status)
+    if isinstance(status, int):
+        return _BY_STATUS.get(status, ChatError)
+    return ChatError
+
+
+class OpenRouterDefaultError(OpenRouterError):
+    """An error status with no documented class, or whose body is not an OpenRouter JSON error."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        body: str = "",
+        headers: Mapping[str, str] | None = None,
+        content_type: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.body = _cut(body)
+        self.headers: Mapping[str, str] = headers if headers is not None else {}
+        self.content_type = content_type
+
+    def __str__(self) -> str:
+        ctype = f" Content-Type {self.content_type}" if self.content_type else ""
+        return f"{self.message}: Status {self.status_code}{ctype}. Body: {self.body}"
+
+
+class ResponseValidationError(OpenRouterError):
+    """The body was not valid JSON or did not decode into the expected model."""
+
+    def __init__(self, message: str, *, body: str = "", status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.body = _cut(body)
+        self.status_code = status_code
+
+
+class ResponseTooLargeError(ResponseValidationError):
+    """The body passed the core's `max_response_bytes` cap, so reading it stopped."""
+
+
+class StreamTruncatedError(OpenRouterError):
+    """The stream ended with neither `[DONE]` nor a `finish_reason`: the reply may be incomplete."""
+
+
+class SDKValidationError(OpenRouterError):
+    """The request was invalid, so nothing was sent; `path` names the field (e.g. `$.messages[0]`)."""
+
+    def __init__(self, message: str, *, path: str = "") -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class InvalidRequestError(OpenRouterError):
+    """There is no usable server URL."""
+
+
+class APIConnectionError(OpenRouterError):
+    """Connecting failed (refused, DNS, TLS) or the connection dropped; `__cause__` is the httpx error."""
+
+
+class RequestTimeoutError(OpenRouterError):
+    """A deadline expired; `deadline` says which (connect, read, idle, write, pool or total)."""
+
+    def __init__(self, message: str, *, deadline: str) -> None:
+        super().__init__(message)
+        self.deadline = deadline
+
+
+class RequestAbortedError(OpenRouterError):
+    """The caller closed the request or stream before it finished."""
+
+
+class UnexpectedClientError(OpenRouterError):
+    """Anything else the HTTP layer or a hook raised; `__cause__` is the original exception."""

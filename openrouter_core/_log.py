@@ -1,0 +1,42 @@
+"""Debug logging through `logging.getLogger("openrouter")`, with secrets redacted."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+
+__all__ = ["log_request", "log_response", "logger", "redact", "warn_plain_http"]
+
+logger = logging.getLogger("openrouter")
+
+_SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key"})
+_LOOPBACK = ("localhost", "127.", "::1", "[::1]")
+
+if os.environ.get("OPENROUTER_DEBUG", "").lower() in ("1", "true", "yes", "on") and not logger.handlers:
+    # Opt-in debugging touches only our own logger, never the root logger's configuration.
+    logger.addHandler(logging.StreamHandler())
+    logger.setLevel(logging.DEBUG)
+
+
+def redact(headers: Mapping[str, str]) -> dict[str, str]:
+    """A copy of `headers` with credentials replaced by `<redacted>`."""
+    return {k: ("<redacted>" if k.lower() in _SECRET_HEADERS else v) for k, v in headers.items()}
+
+
+def log_request(method: str, url: str, headers: Mapping[str, str], attempt: int) -> None:
+    """Log one attempt of a request at DEBUG, credentials redacted."""
+    if logger.isEnabledFor(logging.DEBUG):
+        logger.debug("%s %s attempt=%d headers=%s", method, url, attempt, redact(headers))
+
+
+def log_response(status: int, headers: Mapping[str, str]) -> None:
+    """Log a response's status and headers at DEBUG."""
+    if logger.isEnabledFor(logging.DEBUG):
+        logger.debug("response status=%d headers=%s", status, redact(headers))
+
+
+def warn_plain_http(host: str) -> None:
+    """Warn that the API key would cross the network unencrypted."""
+    if not host.startswith(_LOOPBACK):
+        logger.warning("sending the API key over plain http:// to %s; use https://", host)

@@ -1,0 +1,131 @@
+"""Turning a call's arguments into a `Prepared` request: validate, encode, merge headers. No I/O."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+import msgspec
+
+from openrouter_core._config import RetryConfig
+from openrouter_core._core import OpenRouterCore, check_headers
+from openrouter_core._errors import OpenRouterError, SDKValidationError, UnexpectedClientError
+from openrouter_core.result import Err, Ok, Result
+
+__all__ = ["Prepared", "merge_headers", "prepare", "to_struct"]
+
+S = TypeVar("S", bound=msgspec.Struct)
+
+_ENCODER = msgspec.json.Encoder()
+_PATH = re.compile(r" - at `([^`]*)`$")
+_FIELD = re.compile(r"(?:unknown|required) field `([^`]*)`")
+
+
+class Prepared(msgspec.Struct, frozen=True):
+    """One call, ready to send: everything but the I/O."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: bytes | None
+    stream: bool
+    timeout_s: float
+    retry: RetryConfig
+
+
+def validation_error(exc: msgspec.ValidationError, prefix: str = "request") -> SDKValidationError:
+    """An `SDKValidationError` naming the field path that msgspec reported."""
+    text = str(exc)
+    match = _PATH.search(text)
+    path = match.group(1) if match else "$"
+    field = _FIELD.search(text)
+    if field:
+        path = f"{path}.{field.group(1)}"
+    return SDKValidationError(f"invalid {prefix}: {text}", path=path)
+
+
+def to_struct(request: S | Mapping[str, Any], model: type[S]) -> Result[S, SDKValidationError]:
+    """`request` as a `model` struct: a struct passes through, a mapping is converted and validated."""
+    if isinstance(request, model):
+        return Ok(request)
+    if not isinstance(request, Mapping):
+        return Err(
+            SDKValidationError(
+                f"request must be a {model.__name__} or a mapping, not {type(request).__name__}", path="$"
+            )
+        )
+    try:
+        return Ok(msgspec.convert(request, model))
+    except msgspec.ValidationError as exc:
+        return Err(validation_error(exc))
+
+
+def merge_headers(base: Mapping[str, str], extra: Mapping[str, str]) -> dict[str, str]:
+    """`base` updated by `extra`, matching header names case-insensitively so each is sent once."""
+    merged = dict(base)
+    lowered = {name.lower(): name for name in merged}
+    for name, value in extra.items():
+        old = lowered.pop(name.lower(), None)
+        if old is not None:
+            del merged[old]
+        merged[name] = value
+        lowered[name.lower()] = name
+    return merged
+
+
+def _encode(body: msgspec.Struct, extra_body: Mapping[str, Any] | None) -> bytes:
+    if not extra_body:
+        return _ENCODER.encode(body)
+    fields = msgspec.to_builtins(body)
+    fields.update(extra_body)
+    return _ENCODER.encode(fields)
+
+
+def prepare(
+    core: OpenRouterCore,
+    method: str,
+    url: str,
+    body: msgspec.Struct | None,
+    *,
+    stream: bool,
+    retries: RetryConfig | None,
+    timeout_ms: int | None,
+    headers: Mapping[str, str] | None,
+    extra_body: Mapping[str, Any] | None,
+) -> Result[Prepared, OpenRouterError]:
+    """Validate and encode one call's request; no I/O."""
+    if core.config_error is not None:
+        return Err(core.config_error)
+    try:
+        auth = core.auth_headers()
+    except Exception as exc:
+        error = UnexpectedClientError(f"the api_key callable failed: {type(exc).__name__}")
+        error.__cause__ = exc
+        return Err(error)
+    merged = dict(core.base_headers)
+    merged.update(auth)
+    if stream:
+        merged["Accept"] = "text/event-stream"
+    if headers:
+        try:
+            check_headers(headers)
+        except SDKValidationError as error:
+            return Err(error)
+        merged = merge_headers(merged, headers)
+    try:
+        content = None if body is None else _encode(body, extra_body)
+    except (TypeError, ValueError, msgspec.EncodeError) as exc:
+        return Err(SDKValidationError(f"request body cannot be encoded as JSON: {exc}", path="$"))
+    timeout = core.timeout_ms if timeout_ms is None else timeout_ms
+    return Ok(
+        Prepared(
+            method=method,
+            url=url,
+            headers=merged,
+            body=content,
+            stream=stream,
+            timeout_s=timeout / 1000,
+            retry=core.retry_config if retries is None else retries,
+        )
+    )

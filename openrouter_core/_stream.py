@@ -1,0 +1,96 @@
+"""`ChatStream`: the chunks of a streamed chat, iterated without ever raising."""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator
+from typing import TYPE_CHECKING
+
+import httpx
+
+from openrouter_core._collect import assemble
+from openrouter_core._errors import OpenRouterError
+from openrouter_core._models._response import ChatResponse
+from openrouter_core._models._stream import ChatStreamingResponseChunk
+from openrouter_core._stream_state import StreamState
+from openrouter_core._transport import close_quietly, map_exception
+from openrouter_core.result import Result
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+__all__ = ["ChatStream"]
+
+
+class ChatStream:
+    """Iterate for `ChatStreamingResponseChunk`s; afterwards `.error` says whether the stream failed.
+
+    Iteration never raises: a dropped connection, a malformed event or an error event ends the loop and
+    sets `.error`. Leaving the loop early, `close()`, or a `with` block releases the connection.
+    """
+
+    __slots__ = ("_bytes", "_state", "response")
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.response = response
+        self._state = StreamState(response.headers)
+        self._bytes: Generator[bytes, None, None] | None = None
+
+    @property
+    def error(self) -> OpenRouterError | None:
+        """Why the stream failed, or None while it is fine (check it after the loop)."""
+        return self._state.error
+
+    @property
+    def chunks(self) -> list[ChatStreamingResponseChunk]:
+        """Every chunk delivered so far."""
+        return self._state.chunks
+
+    def _next(self) -> ChatStreamingResponseChunk | None:
+        state = self._state
+        while True:
+            chunk = state.next_chunk()
+            if chunk is not None:
+                return chunk
+            if state.done:
+                self.close()
+                return None
+            try:
+                if self._bytes is None:
+                    self._bytes = self.response.iter_bytes()  # type: ignore[assignment]
+                state.feed(next(self._bytes))
+            except StopIteration:
+                state.eof()
+            except Exception as exc:
+                state.fail(map_exception(exc))
+
+    def __iter__(self) -> Iterator[ChatStreamingResponseChunk]:
+        try:
+            while (chunk := self._next()) is not None:
+                yield chunk
+        finally:
+            self.close()
+
+    def collect(self) -> Result[ChatResponse, OpenRouterError]:
+        """Read the rest of the stream and return the whole reply, assembled from every chunk."""
+        while self._next() is not None:
+            pass
+        return assemble(self._state.chunks, self._state.error)
+
+    def close(self) -> None:
+        """Release the connection; the loop ends at the next chunk."""
+        self._state.done = True
+        if self._bytes is not None:
+            byte_iterator, self._bytes = self._bytes, None
+            byte_iterator.close()
+        close_quietly(self.response)
+
+    def __enter__(self) -> ChatStream:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<ChatStream status={self.response.status_code} chunks={len(self.chunks)} error={self.error!r}>"

@@ -1,0 +1,92 @@
+"""Sending a `Prepared` request with httpx's async client, retrying; the async twin of `_transport`."""
+
+from __future__ import annotations
+
+import anyio
+from typing import TypeVar
+
+import httpx
+
+from openrouter_core._core import OpenRouterCore
+from openrouter_core._errors import OpenRouterError, RequestTimeoutError
+from openrouter_core._log import log_request, log_response
+from openrouter_core._prepare import Prepared
+from openrouter_core._retries import RetryPlan
+from openrouter_core._stream_async import aclose_quietly
+from openrouter_core._transport import Decode, OpenStream, check_size, is_stream, map_exception, start_stream_reads
+from openrouter_core.result import Err, Ok, Result
+
+__all__ = ["send_async"]
+
+T = TypeVar("T")
+S = TypeVar("S")
+
+
+async def _read(core: OpenRouterCore, response: httpx.Response, deadline: float) -> bytes:
+    limit = core.max_response_bytes
+    declared = response.headers.get("content-length")
+    if declared is not None and declared.isdigit():
+        check_size(int(declared), limit)
+    chunks = []
+    size = 0
+    clock = core.clock
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        check_size(size, limit)
+        if clock() > deadline:
+            raise RequestTimeoutError("Request timed out (total): the response took too long", deadline="total")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _attempt(
+    core: OpenRouterCore,
+    prepared: Prepared,
+    decode: Decode[T],
+    open_stream: OpenStream[S] | None,
+    attempt: int,
+) -> Result[T | S, OpenRouterError]:
+    deadline = core.clock() + prepared.timeout_s
+    log_request(prepared.method, prepared.url, prepared.headers, attempt)
+    try:
+        client = core.async_client
+        request = client.build_request(
+            prepared.method,
+            prepared.url,
+            content=prepared.body,
+            headers=prepared.headers,
+            timeout=core.timeout(prepared.timeout_s),
+        )
+        response = await client.send(request, stream=True)
+    except Exception as exc:
+        return Err(map_exception(exc))
+    log_response(response.status_code, response.headers)
+    if open_stream is not None and is_stream(response):
+        start_stream_reads(response, core.idle_timeout_ms / 1000)
+        return Ok(open_stream(response))
+    try:
+        body = await _read(core, response, deadline)
+    except Exception as exc:
+        return Err(map_exception(exc))
+    finally:
+        await aclose_quietly(response)
+    return decode(response.status_code, response.headers, body)
+
+
+async def send_async(
+    core: OpenRouterCore,
+    prepared: Prepared,
+    decode: Decode[T],
+    open_stream: OpenStream[S] | None = None,
+) -> Result[T | S, OpenRouterError]:
+    """Send with retries; a 200 event stream becomes `open_stream(response)`, anything else is decoded."""
+    plan = RetryPlan(prepared.retry, core.clock, core.rng)
+    sleep = core.async_sleep or anyio.sleep
+    while True:
+        result = await _attempt(core, prepared, decode, open_stream, plan.attempts)
+        if result.ok:
+            return result
+        delay = plan.delay_after(result.error)
+        if delay is None:
+            return result
+        await sleep(delay)

@@ -1,0 +1,70 @@
+"""`chat_send`: one chat completion, returned as a Result, never raised."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from openrouter_core._config import RetryConfig
+from openrouter_core._core import OpenRouterCore
+from openrouter_core._decode import ResponseDecoder
+from openrouter_core._errors import OpenRouterError
+from openrouter_core._models._request import ChatGenerationParams
+from openrouter_core._models._response import ChatResponse
+from openrouter_core._prepare import Prepared, prepare, to_struct
+from openrouter_core._stream import ChatStream
+from openrouter_core._transport import map_exception, send
+from openrouter_core.result import Err, Result
+
+__all__ = ["chat_send", "prepare_chat"]
+
+decode_chat = ResponseDecoder(ChatResponse)
+
+
+def prepare_chat(
+    core: OpenRouterCore,
+    request: ChatGenerationParams | Mapping[str, Any],
+    retries: RetryConfig | None,
+    timeout_ms: int | None,
+    headers: Mapping[str, str] | None,
+    extra_body: Mapping[str, Any] | None,
+) -> Result[Prepared, OpenRouterError]:
+    """Validate and encode a chat request (shared by `chat_send` and `chat_send_async`)."""
+    params = to_struct(request, ChatGenerationParams)
+    if not params.ok:
+        return params
+    stream = params.value.stream is True or bool(extra_body and extra_body.get("stream"))
+    return prepare(
+        core,
+        "POST",
+        core.chat_url,
+        params.value,
+        stream=stream,
+        retries=retries,
+        timeout_ms=timeout_ms,
+        headers=headers,
+        extra_body=extra_body,
+    )
+
+
+def chat_send(
+    core: OpenRouterCore,
+    request: ChatGenerationParams | Mapping[str, Any],
+    *,
+    retries: RetryConfig | None = None,
+    timeout_ms: int | None = None,
+    headers: Mapping[str, str] | None = None,
+    extra_body: Mapping[str, Any] | None = None,
+) -> Result[ChatResponse | ChatStream, OpenRouterError]:
+    """Send a chat completion request: `Ok(ChatResponse)`, `Ok(ChatStream)` when streaming, or `Err(error)`.
+
+    Streaming is decided by the response's Content-Type, as in OpenRouter's TypeScript SDK: ask for it with
+    `"stream": True`. `extra_body` merges raw fields into the JSON body, for API fields newer than this SDK.
+    """
+    try:
+        prepared = prepare_chat(core, request, retries, timeout_ms, headers, extra_body)
+        if not prepared.ok:
+            return prepared
+        return send(core, prepared.value, decode_chat, ChatStream)
+    except Exception as exc:  # a bug of ours must still come back as a value
+        return Err(map_exception(exc))
