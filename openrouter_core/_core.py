@@ -20,6 +20,7 @@ from openrouter_core._config import (
     RetryConfig,
 )
 from openrouter_core._errors import InvalidRequestError, OpenRouterError, SDKValidationError
+from openrouter_core._headers import check_headers, merge_headers
 from openrouter_core._log import warn_plain_http
 
 if TYPE_CHECKING:
@@ -33,19 +34,6 @@ USER_AGENT = f"openrouter-funcs/{__version__} python httpx/{httpx.__version__}"
 POOL_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=30.0)
 
 ApiKey = str | Callable[[], str] | None
-
-
-def _check_header_value(name: str, value: str) -> None:
-    # CR or LF in a header value would let a caller inject headers or split the request (RFC 9110 §5.5).
-    if "\r" in value or "\n" in value or "\0" in value:
-        raise SDKValidationError(f"header {name!r} contains CR, LF or NUL", path=f"headers.{name}")
-
-
-def check_headers(headers: Mapping[str, str]) -> None:
-    """Raise `SDKValidationError` for a header name or value that could split or inject headers."""
-    for name, value in headers.items():
-        _check_header_value(name, name)
-        _check_header_value(name, value)
 
 
 class OpenRouterCore:
@@ -112,7 +100,8 @@ class OpenRouterCore:
             headers["X-Title"] = app_title  # the legacy name, still read by the server
         if categories:
             headers["X-OpenRouter-Categories"] = categories if isinstance(categories, str) else ",".join(categories)
-        headers.update(default_headers or {})
+        if default_headers:
+            headers = merge_headers(headers, default_headers)
         try:
             check_headers(headers)
         except SDKValidationError as error:

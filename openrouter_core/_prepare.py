@@ -9,11 +9,12 @@ from typing import Any, TypeVar
 import msgspec
 
 from openrouter_core._config import RetryConfig
-from openrouter_core._core import OpenRouterCore, check_headers
+from openrouter_core._core import OpenRouterCore
 from openrouter_core._errors import OpenRouterError, SDKValidationError, UnexpectedClientError
+from openrouter_core._headers import check_headers, merge_headers
 from openrouter_core.result import Err, Ok, Result
 
-__all__ = ["Prepared", "merge_headers", "prepare", "to_struct"]
+__all__ = ["Prepared", "prepare", "to_struct", "validation_error"]
 
 S = TypeVar("S", bound=msgspec.Struct)
 
@@ -59,19 +60,6 @@ def to_struct(request: S | Mapping[str, Any], model: type[S]) -> Result[S, SDKVa
         return Ok(msgspec.convert(request, model))
     except msgspec.ValidationError as exc:
         return Err(validation_error(exc))
-
-
-def merge_headers(base: Mapping[str, str], extra: Mapping[str, str]) -> dict[str, str]:
-    """`base` updated by `extra`, matching header names case-insensitively so each is sent once."""
-    merged = dict(base)
-    lowered = {name.lower(): name for name in merged}
-    for name, value in extra.items():
-        old = lowered.pop(name.lower(), None)
-        if old is not None:
-            del merged[old]
-        merged[name] = value
-        lowered[name.lower()] = name
-    return merged
 
 
 def _encode(body: msgspec.Struct, extra_body: Mapping[str, Any] | None) -> bytes:

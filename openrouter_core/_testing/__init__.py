@@ -1,0 +1,1 @@
+"""Private implementation of :mod:`openrouter_core.testing` (import from there instead)."""

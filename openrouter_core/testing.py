@@ -1,0 +1,42 @@
+"""An embedded OpenRouter-compatible HTTP server on loopback, for testing code that calls the API.
+
+Start it with ``with MockServer() as server:``, point a client at ``server.base_url`` and script
+byte-exact replies with :class:`Reply` (or the :func:`text_reply`, :func:`stream_reply` and
+:func:`error_reply` builders); :class:`Delay` and :class:`Close` inside ``Reply.chunks`` inject
+stalls and dropped connections. Unscripted chat completions get a deterministic echo reply.
+Run ``python -m openrouter_core.testing --port 8080`` to serve it from a terminal.
+"""
+
+from __future__ import annotations
+
+from openrouter_core._testing._builders import (
+    DEFAULT_MODEL,
+    echo_reply,
+    error_reply,
+    sse_event,
+    stream_reply,
+    text_reply,
+)
+from openrouter_core._testing._cli import main as _main
+from openrouter_core._testing._script import Chunk, Close, Delay, Handler, HeaderItems, RecordedRequest, Reply
+from openrouter_core._testing._server import MockServer
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "Chunk",
+    "Close",
+    "Delay",
+    "Handler",
+    "HeaderItems",
+    "MockServer",
+    "RecordedRequest",
+    "Reply",
+    "echo_reply",
+    "error_reply",
+    "sse_event",
+    "stream_reply",
+    "text_reply",
+]
+
+if __name__ == "__main__":
+    raise SystemExit(_main())
