@@ -114,7 +114,12 @@ class _Choice:
     def _add_detail(self, detail: ReasoningDetail) -> None:
         # Providers stream one reasoning block as many fragments sharing a type and an index.
         details = self.details
-        if details and _set(detail.index) and details[-1].index == detail.index and details[-1].type == detail.type:
+        if (
+            details
+            and _set(detail.index)
+            and details[-1].index == detail.index
+            and details[-1].type == detail.type
+        ):
             details[-1] = _merge_detail(details[-1], detail)
         else:
             details.append(detail)

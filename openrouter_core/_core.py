@@ -61,7 +61,9 @@ class OpenRouterCore:
         rng: random.Random | None = None,
     ) -> None:
         self._api_key: ApiKey = api_key if api_key is not None else os.environ.get("OPENROUTER_API_KEY")
-        self.server_url = (server_url or os.environ.get("OPENROUTER_BASE_URL") or DEFAULT_SERVER_URL).rstrip("/")
+        self.server_url = (server_url or os.environ.get("OPENROUTER_BASE_URL") or DEFAULT_SERVER_URL).rstrip(
+            "/"
+        )
         self.timeout_ms = DEFAULT_TIMEOUT_MS if timeout_ms is None else timeout_ms
         self.retry_config = retry_config if retry_config is not None else RetryConfig()
         self.connect_timeout_ms = connect_timeout_ms
@@ -99,7 +101,9 @@ class OpenRouterCore:
             headers["X-OpenRouter-Title"] = app_title
             headers["X-Title"] = app_title  # the legacy name, still read by the server
         if categories:
-            headers["X-OpenRouter-Categories"] = categories if isinstance(categories, str) else ",".join(categories)
+            headers["X-OpenRouter-Categories"] = (
+                categories if isinstance(categories, str) else ",".join(categories)
+            )
         if default_headers:
             headers = merge_headers(headers, default_headers)
         try:
@@ -115,7 +119,9 @@ class OpenRouterCore:
             self.config_error = InvalidRequestError(f"server URL {self.server_url!r} is not a URL: {exc}")
             return
         if url.scheme not in ("http", "https") or not url.host:
-            self.config_error = InvalidRequestError(f"server URL {self.server_url!r} needs http(s) and a host")
+            self.config_error = InvalidRequestError(
+                f"server URL {self.server_url!r} needs http(s) and a host"
+            )
         elif url.scheme == "http" and self._api_key is not None:
             warn_plain_http(url.host)
 
@@ -218,4 +224,3 @@ class OpenRouterCore:
         return f"OpenRouterCore(server_url={self.server_url!r}, api_key=<{key}>)"
 
     __str__ = __repr__
-

@@ -108,12 +108,16 @@ class ResponseDecoder(Generic[T]):
         self, status: int, headers: Mapping[str, str], body: bytes, exc: msgspec.DecodeError
     ) -> OpenRouterError:
         content_type = headers.get("content-type", "")
-        if not _is_json(content_type) and not body.lstrip()[:1] in (b"{", b"["):
+        if not _is_json(content_type) and body.lstrip()[:1] not in (b"{", b"["):
             return self._default_error("Unexpected Status or Content-Type", status, headers, body)
-        return ResponseValidationError(f"Response validation failed: {exc}", body=_text(body), status_code=status)
+        return ResponseValidationError(
+            f"Response validation failed: {exc}", body=_text(body), status_code=status
+        )
 
     @staticmethod
-    def _default_error(message: str, status: int, headers: Mapping[str, str], body: bytes) -> OpenRouterDefaultError:
+    def _default_error(
+        message: str, status: int, headers: Mapping[str, str], body: bytes
+    ) -> OpenRouterDefaultError:
         return OpenRouterDefaultError(
             message,
             status_code=status,

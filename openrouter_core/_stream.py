@@ -33,7 +33,7 @@ class ChatStream:
     def __init__(self, response: httpx.Response) -> None:
         self.response = response
         self._state = StreamState(response.headers)
-        self._bytes: Generator[bytes, None, None] | None = None
+        self._bytes: Iterator[bytes] | None = None
 
     @property
     def error(self) -> OpenRouterError | None:
@@ -55,9 +55,10 @@ class ChatStream:
                 self.close()
                 return None
             try:
-                if self._bytes is None:
-                    self._bytes = self.response.iter_bytes()  # type: ignore[assignment]
-                state.feed(next(self._bytes))
+                byte_iterator = self._bytes
+                if byte_iterator is None:
+                    byte_iterator = self._bytes = self.response.iter_bytes()
+                state.feed(next(byte_iterator))
             except StopIteration:
                 state.eof()
             except Exception as exc:
@@ -81,7 +82,8 @@ class ChatStream:
         self._state.done = True
         if self._bytes is not None:
             byte_iterator, self._bytes = self._bytes, None
-            byte_iterator.close()
+            if isinstance(byte_iterator, Generator):
+                byte_iterator.close()
         close_quietly(self.response)
 
     def __enter__(self) -> ChatStream:
@@ -93,4 +95,6 @@ class ChatStream:
         self.close()
 
     def __repr__(self) -> str:
-        return f"<ChatStream status={self.response.status_code} chunks={len(self.chunks)} error={self.error!r}>"
+        return (
+            f"<ChatStream status={self.response.status_code} chunks={len(self.chunks)} error={self.error!r}>"
+        )

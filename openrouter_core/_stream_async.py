@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import TYPE_CHECKING
 
@@ -23,10 +24,8 @@ __all__ = ["AsyncChatStream", "aclose_quietly"]
 
 async def aclose_quietly(response: httpx.Response) -> None:
     """Close a response whose outcome is already decided; a failure to close changes nothing."""
-    try:
+    with contextlib.suppress(Exception):
         await response.aclose()
-    except Exception:
-        pass
 
 
 class AsyncChatStream:
@@ -41,7 +40,7 @@ class AsyncChatStream:
     def __init__(self, response: httpx.Response) -> None:
         self.response = response
         self._state = StreamState(response.headers)
-        self._bytes: AsyncGenerator[bytes, None] | None = None
+        self._bytes: AsyncIterator[bytes] | None = None
 
     @property
     def error(self) -> OpenRouterError | None:
@@ -63,9 +62,10 @@ class AsyncChatStream:
                 await self.aclose()
                 return None
             try:
-                if self._bytes is None:
-                    self._bytes = self.response.aiter_bytes()  # type: ignore[assignment]
-                state.feed(await self._bytes.__anext__())
+                byte_iterator = self._bytes
+                if byte_iterator is None:
+                    byte_iterator = self._bytes = self.response.aiter_bytes()
+                state.feed(await byte_iterator.__anext__())
             except StopAsyncIteration:
                 state.eof()
             except Exception as exc:
@@ -89,7 +89,8 @@ class AsyncChatStream:
         self._state.done = True
         if self._bytes is not None:
             byte_iterator, self._bytes = self._bytes, None
-            await byte_iterator.aclose()
+            if isinstance(byte_iterator, AsyncGenerator):
+                await byte_iterator.aclose()
         await aclose_quietly(self.response)
 
     async def __aenter__(self) -> AsyncChatStream:
@@ -101,4 +102,5 @@ class AsyncChatStream:
         await self.aclose()
 
     def __repr__(self) -> str:
-        return f"<AsyncChatStream status={self.response.status_code} chunks={len(self.chunks)} error={self.error!r}>"
+        status = self.response.status_code
+        return f"<AsyncChatStream status={status} chunks={len(self.chunks)} error={self.error!r}>"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
@@ -93,10 +94,8 @@ def start_stream_reads(response: httpx.Response, idle_timeout_s: float) -> None:
 
 def close_quietly(response: httpx.Response) -> None:
     """Close a response whose outcome is already decided; a failure to close changes nothing."""
-    try:
+    with contextlib.suppress(Exception):
         response.close()
-    except Exception:
-        pass
 
 
 def is_stream(response: httpx.Response) -> bool:
@@ -117,7 +116,9 @@ def _read(core: OpenRouterCore, response: httpx.Response, deadline: float) -> by
         size += len(chunk)
         check_size(size, limit)
         if clock() > deadline:
-            raise RequestTimeoutError("Request timed out (total): the response took too long", deadline="total")
+            raise RequestTimeoutError(
+                "Request timed out (total): the response took too long", deadline="total"
+            )
         chunks.append(chunk)
     return b"".join(chunks)
 

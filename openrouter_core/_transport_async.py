@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import anyio
 from typing import TypeVar
 
+import anyio
 import httpx
 
 from openrouter_core._core import OpenRouterCore
@@ -13,7 +13,14 @@ from openrouter_core._log import log_request, log_response
 from openrouter_core._prepare import Prepared
 from openrouter_core._retries import RetryPlan
 from openrouter_core._stream_async import aclose_quietly
-from openrouter_core._transport import Decode, OpenStream, check_size, is_stream, map_exception, start_stream_reads
+from openrouter_core._transport import (
+    Decode,
+    OpenStream,
+    check_size,
+    is_stream,
+    map_exception,
+    start_stream_reads,
+)
 from openrouter_core.result import Err, Ok, Result
 
 __all__ = ["send_async"]
@@ -34,7 +41,9 @@ async def _read(core: OpenRouterCore, response: httpx.Response, deadline: float)
         size += len(chunk)
         check_size(size, limit)
         if clock() > deadline:
-            raise RequestTimeoutError("Request timed out (total): the response took too long", deadline="total")
+            raise RequestTimeoutError(
+                "Request timed out (total): the response took too long", deadline="total"
+            )
         chunks.append(chunk)
     return b"".join(chunks)
 

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, NoReturn, TypeVar, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, NoReturn, TypeVar
 
 import msgspec
 
@@ -57,7 +57,7 @@ class Err(msgspec.Struct, Generic[E_co], frozen=True):
         return f"Err({self.error!r})"
 
 
-Result = Union[Ok[T], Err[E]]
+Result = Ok[T] | Err[E]
 """`Ok[T] | Err[E]`: a true union, so checks on `.ok` and `match` narrow it."""
 
 

@@ -10,16 +10,16 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from openrouter_funcs._chat_send import chat_send
+    from openrouter_funcs._chat_send_async import chat_send_async
     from openrouter_funcs._client import OpenRouter
-    from openrouter_funcs.chat_send import chat_send
-    from openrouter_funcs.chat_send_async import chat_send_async
 
 __all__ = ["OpenRouter", "chat_send", "chat_send_async"]
 
 _IMPORT_MAP = {
     "OpenRouter": "openrouter_funcs._client",
-    "chat_send": "openrouter_funcs.chat_send",
-    "chat_send_async": "openrouter_funcs.chat_send_async",
+    "chat_send": "openrouter_funcs._chat_send",
+    "chat_send_async": "openrouter_funcs._chat_send_async",
 }
 
 

@@ -10,7 +10,7 @@ from openrouter_core._core import OpenRouterCore
 from openrouter_core._models._request import ChatGenerationParams
 from openrouter_core._models._response import ChatResponse
 from openrouter_core._stream import ChatStream
-from openrouter_funcs.chat_send import chat_send
+from openrouter_funcs._chat_send import chat_send
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -39,7 +39,12 @@ class Chat:
     ) -> ChatResponse | ChatStream:
         """`chat_send`, unwrapped: the response or stream, or the error raised."""
         return chat_send(
-            self._core, request, retries=retries, timeout_ms=timeout_ms, headers=headers, extra_body=extra_body
+            self._core,
+            request,
+            retries=retries,
+            timeout_ms=timeout_ms,
+            headers=headers,
+            extra_body=extra_body,
         ).unwrap()
 
     async def send_async(
@@ -52,10 +57,15 @@ class Chat:
         extra_body: Mapping[str, Any] | None = None,
     ) -> ChatResponse | AsyncChatStream:
         """`chat_send_async`, unwrapped: the response or stream, or the error raised."""
-        from openrouter_funcs.chat_send_async import chat_send_async
+        from openrouter_funcs._chat_send_async import chat_send_async
 
         result = await chat_send_async(
-            self._core, request, retries=retries, timeout_ms=timeout_ms, headers=headers, extra_body=extra_body
+            self._core,
+            request,
+            retries=retries,
+            timeout_ms=timeout_ms,
+            headers=headers,
+            extra_body=extra_body,
         )
         return result.unwrap()
 

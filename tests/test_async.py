@@ -50,7 +50,9 @@ async def open_stream(make_core: MakeCore, body: AsyncBody) -> AsyncChatStream:
 
 
 async def test_async_ok_response(make_core: MakeCore) -> None:
-    res = await chat_send_async(make_core(lambda r: httpx.Response(200, json=chat_body("async hi"))), USER_HELLO)
+    res = await chat_send_async(
+        make_core(lambda r: httpx.Response(200, json=chat_body("async hi"))), USER_HELLO
+    )
     assert isinstance(res, Ok) and isinstance(res.value, models.ChatResponse)
     assert res.value.choices[0].message.content == "async hi"
 
@@ -72,7 +74,10 @@ async def test_async_transport_failure(make_core: MakeCore) -> None:
 
 
 async def test_async_retries_use_the_async_sleep(make_core: MakeCore, fake_time: FakeTime) -> None:
-    answers = [httpx.Response(503, json={"error": {"code": 503, "message": "x"}}), httpx.Response(200, json=chat_body())]
+    answers = [
+        httpx.Response(503, json={"error": {"code": 503, "message": "x"}}),
+        httpx.Response(200, json=chat_body()),
+    ]
     core = make_core(lambda r: answers.pop(0), retry_config=RetryConfig(), rng=random.Random(1))
     assert (await chat_send_async(core, USER_HELLO)).ok
     assert fake_time.sleeps == [random.Random(1).uniform(0, 0.5)]
@@ -83,17 +88,21 @@ async def test_async_stream_and_collect(make_core: MakeCore) -> None:
     got = [c.choices[0].delta.content async for c in stream if c.choices]
     assert got == ["a", "b", None]
     assert stream.error is None
-    res = await (await open_stream(make_core, AsyncBody([sse(chunk("x"), chunk("y", finish="stop"))]))).collect()
+    res = await (
+        await open_stream(make_core, AsyncBody([sse(chunk("x"), chunk("y", finish="stop"))]))
+    ).collect()
     assert isinstance(res, Ok) and res.value.choices[0].message.content == "xy"
 
 
 async def test_async_stream_errors_are_set_not_raised(make_core: MakeCore) -> None:
     body = AsyncBody([sse(chunk("a"), done=False)], fail=httpx.ReadError("reset"))
     stream = await open_stream(make_core, body)
-    assert [c async for c in stream][0].choices[0].delta.content == "a"
+    assert [c.choices[0].delta.content async for c in stream] == ["a"]
     assert isinstance(stream.error, errors.APIConnectionError)
     assert body.closed
-    stream = await open_stream(make_core, AsyncBody([sse(chunk("a"), {"error": {"code": 502, "message": "gone"}})]))
+    stream = await open_stream(
+        make_core, AsyncBody([sse(chunk("a"), {"error": {"code": 502, "message": "gone"}})])
+    )
     assert len([c async for c in stream]) == 1
     assert isinstance(stream.error, errors.BadGatewayResponseError)
     stream = await open_stream(make_core, AsyncBody([sse(chunk("a"), done=False)]))

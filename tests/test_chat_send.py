@@ -17,7 +17,9 @@ from openrouter_funcs import chat_send
 MakeCore = Callable[..., OpenRouterCore]
 
 
-def recording(response: httpx.Response | Callable[[httpx.Request], httpx.Response]) -> tuple[Any, list[httpx.Request]]:
+def recording(
+    response: httpx.Response | Callable[[httpx.Request], httpx.Response],
+) -> tuple[Any, list[httpx.Request]]:
     seen: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -56,7 +58,9 @@ def test_struct_request_is_sent_as_is(make_core: MakeCore) -> None:
 
 def test_headers_sent(make_core: MakeCore) -> None:
     handler, seen = recording(httpx.Response(200, json=chat_body()))
-    core = make_core(handler, http_referer="https://app.example", app_title="My App", app_categories=["cli-agent", "x"])
+    core = make_core(
+        handler, http_referer="https://app.example", app_title="My App", app_categories=["cli-agent", "x"]
+    )
     assert chat_send(core, USER_HELLO).ok
     headers = seen[0].headers
     assert headers["authorization"] == "Bearer sk-or-test-secret"
@@ -98,7 +102,9 @@ def test_no_key_means_no_authorization_header(make_core: MakeCore, monkeypatch: 
     assert "authorization" not in seen[0].headers
 
 
-def test_key_from_env_callable_and_bearer_prefix(make_core: MakeCore, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_key_from_env_callable_and_bearer_prefix(
+    make_core: MakeCore, monkeypatch: pytest.MonkeyPatch
+) -> None:
     handler, seen = recording(httpx.Response(200, json=chat_body()))
     monkeypatch.setenv("OPENROUTER_API_KEY", "sk-env")
     assert chat_send(make_core(handler, api_key=None), USER_HELLO).ok
@@ -173,7 +179,9 @@ def test_header_values_with_crlf_are_refused(make_core: MakeCore, value: str) ->
 
 def test_extra_body_merges_raw_fields(make_core: MakeCore) -> None:
     handler, seen = recording(httpx.Response(200, json=chat_body()))
-    res = chat_send(make_core(handler), USER_HELLO, extra_body={"brand_new_field": {"a": 1}, "model": "other"})
+    res = chat_send(
+        make_core(handler), USER_HELLO, extra_body={"brand_new_field": {"a": 1}, "model": "other"}
+    )
     assert res.ok
     assert json.loads(seen[0].content) == {**USER_HELLO, "model": "other", "brand_new_field": {"a": 1}}
 
@@ -191,7 +199,11 @@ STATUSES = [400, 401, 402, 403, 404, 408, 413, 422, 429, 500, 502, 503, 524, 529
 @pytest.mark.parametrize("status", STATUSES)
 def test_each_documented_status_gives_its_chat_error(make_core: MakeCore, status: int) -> None:
     body = {
-        "error": {"code": status, "message": f"failed {status}", "metadata": {"provider_name": "P", "raw": "x"}},
+        "error": {
+            "code": status,
+            "message": f"failed {status}",
+            "metadata": {"provider_name": "P", "raw": "x"},
+        },
         "openrouter_metadata": {"pipeline": []},
         "user_id": "user-1",
     }
@@ -212,7 +224,9 @@ def test_each_documented_status_gives_its_chat_error(make_core: MakeCore, status
 
 
 def test_error_code_may_be_a_string_or_missing(make_core: MakeCore) -> None:
-    handler, _ = recording(httpx.Response(502, json={"error": {"code": "server_error", "message": "upstream"}}))
+    handler, _ = recording(
+        httpx.Response(502, json={"error": {"code": "server_error", "message": "upstream"}})
+    )
     res = chat_send(make_core(handler), USER_HELLO)
     assert isinstance(res, Err) and isinstance(res.error, errors.BadGatewayResponseError)
     assert res.error.code == "server_error"
@@ -222,11 +236,21 @@ def test_error_code_may_be_a_string_or_missing(make_core: MakeCore) -> None:
     assert res.error.code is None
 
 
-@pytest.mark.parametrize(("code", "cls"), [(429, errors.TooManyRequestsResponseError), ("429", errors.TooManyRequestsResponseError), (418, errors.ChatError), ("weird", errors.ChatError)])
+@pytest.mark.parametrize(
+    ("code", "cls"),
+    [
+        (429, errors.TooManyRequestsResponseError),
+        ("429", errors.TooManyRequestsResponseError),
+        (418, errors.ChatError),
+        ("weird", errors.ChatError),
+    ],
+)
 def test_200_with_only_an_error_body_is_a_chat_error_by_code(
     make_core: MakeCore, code: int | str, cls: type[errors.ChatError]
 ) -> None:
-    handler, _ = recording(httpx.Response(200, json={"error": {"code": code, "message": "Rate limit exceeded"}}))
+    handler, _ = recording(
+        httpx.Response(200, json={"error": {"code": code, "message": "Rate limit exceeded"}})
+    )
     res = chat_send(make_core(handler), USER_HELLO)
     assert isinstance(res, Err)
     assert type(res.error) is cls
@@ -243,7 +267,9 @@ def test_other_error_status_is_default_error(make_core: MakeCore) -> None:
 
 
 def test_documented_status_with_html_body_is_default_error(make_core: MakeCore) -> None:
-    handler, _ = recording(httpx.Response(502, text="<html>bad gateway</html>", headers={"content-type": "text/html"}))
+    handler, _ = recording(
+        httpx.Response(502, text="<html>bad gateway</html>", headers={"content-type": "text/html"})
+    )
     res = chat_send(make_core(handler), USER_HELLO)
     assert isinstance(res, Err) and type(res.error) is errors.OpenRouterDefaultError
     assert res.error.status_code == 502
@@ -265,7 +291,13 @@ def test_redirect_status_is_unexpected_status(make_core: MakeCore) -> None:
 
 @pytest.mark.parametrize(
     "content",
-    [b'{"id": "x", "choices": [', b"not json at all {", b'{"choices": "nope"}', b'{"choices": [{"message": 3}]}', b""],
+    [
+        b'{"id": "x", "choices": [',
+        b"not json at all {",
+        b'{"choices": "nope"}',
+        b'{"choices": [{"message": 3}]}',
+        b"",
+    ],
 )
 def test_undecodable_200_is_response_validation_error(make_core: MakeCore, content: bytes) -> None:
     handler, _ = recording(httpx.Response(200, content=content, headers={"content-type": "application/json"}))
@@ -276,7 +308,9 @@ def test_undecodable_200_is_response_validation_error(make_core: MakeCore, conte
 
 
 def test_200_html_is_unexpected_content_type(make_core: MakeCore) -> None:
-    handler, _ = recording(httpx.Response(200, text="<html>login</html>", headers={"content-type": "text/html"}))
+    handler, _ = recording(
+        httpx.Response(200, text="<html>login</html>", headers={"content-type": "text/html"})
+    )
     res = chat_send(make_core(handler), USER_HELLO)
     assert isinstance(res, Err) and type(res.error) is errors.OpenRouterDefaultError
     assert res.error.message == "Unexpected Status or Content-Type"
@@ -350,9 +384,13 @@ def test_body_larger_than_the_cap_is_an_err(make_core: MakeCore) -> None:
     assert isinstance(res, Err) and isinstance(res.error, errors.ResponseTooLargeError)
 
 
-def test_the_key_never_appears_in_repr_errors_or_logs(make_core: MakeCore, caplog: pytest.LogCaptureFixture) -> None:
+def test_the_key_never_appears_in_repr_errors_or_logs(
+    make_core: MakeCore, caplog: pytest.LogCaptureFixture
+) -> None:
     secret = "sk-or-test-secret"
-    handler, _ = recording(httpx.Response(401, json={"error": {"code": 401, "message": "No auth credentials"}}))
+    handler, _ = recording(
+        httpx.Response(401, json={"error": {"code": 401, "message": "No auth credentials"}})
+    )
     core = make_core(handler)
     with caplog.at_level(logging.DEBUG, logger="openrouter"):
         res = chat_send(core, USER_HELLO)

@@ -69,7 +69,12 @@ def test_errors_pickle_with_their_fields() -> None:
     )
     back = pickle.loads(pickle.dumps(error))
     assert type(back) is errors.TooManyRequestsResponseError
-    assert (back.status_code, back.code, back.metadata, back.headers) == (429, 429, {"k": 1}, {"retry-after": "2"})
+    assert (back.status_code, back.code, back.metadata, back.headers) == (
+        429,
+        429,
+        {"k": 1},
+        {"retry-after": "2"},
+    )
     timeout = pickle.loads(pickle.dumps(errors.RequestTimeoutError("late", deadline="total")))
     assert timeout.deadline == "total"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator
-from email.utils import format_datetime
 from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 
 import httpx
 import pytest
@@ -16,7 +16,12 @@ from openrouter_core._retries import RetryPlan, parse_retry_after
 from openrouter_funcs import chat_send
 
 MakeCore = Callable[..., OpenRouterCore]
-BACKOFF = RetryConfig(backoff=BackoffStrategy(initial_interval=500, max_interval=30_000, exponent=2.0, max_elapsed_time=120_000), max_attempts=4)
+BACKOFF = RetryConfig(
+    backoff=BackoffStrategy(
+        initial_interval=500, max_interval=30_000, exponent=2.0, max_elapsed_time=120_000
+    ),
+    max_attempts=4,
+)
 
 
 class Tracked(httpx.SyncByteStream):
@@ -34,7 +39,9 @@ class Tracked(httpx.SyncByteStream):
         self.closed = True
 
 
-def scripted(*answers: int | Exception, headers: dict[str, str] | None = None) -> tuple[Callable[[httpx.Request], httpx.Response], list[Tracked]]:
+def scripted(
+    *answers: int | Exception, headers: dict[str, str] | None = None
+) -> tuple[Callable[[httpx.Request], httpx.Response], list[Tracked]]:
     bodies: list[Tracked] = []
     queue = list(answers)
 
@@ -46,7 +53,11 @@ def scripted(*answers: int | Exception, headers: dict[str, str] | None = None) -
             content = httpx.Response(200, json=chat_body()).content
         else:
             content = httpx.Response(answer, json={"error": {"code": answer, "message": "x"}}).content
-        return httpx.Response(answer, headers={"content-type": "application/json", **(headers or {})}, stream=Tracked(content, bodies))
+        return httpx.Response(
+            answer,
+            headers={"content-type": "application/json", **(headers or {})},
+            stream=Tracked(content, bodies),
+        )
 
     return handler, bodies
 
@@ -56,20 +67,35 @@ def test_backoff_delays_are_exact_for_a_seed(fake_time: FakeTime) -> None:
     error = errors.APIConnectionError("down")
     delays = [plan.delay_after(error) for _ in range(4)]
     expected_rng = random.Random(7)
-    expected = [expected_rng.uniform(0, 0.5), expected_rng.uniform(0, 1.0), expected_rng.uniform(0, 2.0), None]
+    expected = [
+        expected_rng.uniform(0, 0.5),
+        expected_rng.uniform(0, 1.0),
+        expected_rng.uniform(0, 2.0),
+        None,
+    ]
     assert delays == expected
     assert plan.attempts == 4
 
 
 def test_backoff_is_capped_by_max_interval(fake_time: FakeTime) -> None:
-    config = RetryConfig(backoff=BackoffStrategy(initial_interval=1000, max_interval=1500, exponent=10.0, max_elapsed_time=10**9), max_attempts=10)
+    config = RetryConfig(
+        backoff=BackoffStrategy(
+            initial_interval=1000, max_interval=1500, exponent=10.0, max_elapsed_time=10**9
+        ),
+        max_attempts=10,
+    )
     plan = RetryPlan(config, fake_time.clock, random.Random(1))
     delays = [plan.delay_after(errors.APIConnectionError("x")) for _ in range(9)]
     assert all(d is not None and 0 <= d <= 1.5 for d in delays)
 
 
 def test_elapsed_budget_stops_retries(fake_time: FakeTime) -> None:
-    config = RetryConfig(backoff=BackoffStrategy(initial_interval=500, max_interval=30_000, exponent=2.0, max_elapsed_time=5_000), max_attempts=100)
+    config = RetryConfig(
+        backoff=BackoffStrategy(
+            initial_interval=500, max_interval=30_000, exponent=2.0, max_elapsed_time=5_000
+        ),
+        max_attempts=100,
+    )
     plan = RetryPlan(config, fake_time.clock, random.Random(1))
     fake_time.now += 4.9
     limited = errors.TooManyRequestsResponseError("x", status_code=429, headers={"retry-after": "1"})
@@ -159,7 +185,10 @@ def test_strategy_none_and_per_call_override(make_core: MakeCore) -> None:
 
 
 def test_200_error_body_with_a_retryable_code_is_retried(make_core: MakeCore, fake_time: FakeTime) -> None:
-    answers = [httpx.Response(200, json={"error": {"code": 429, "message": "Rate limited upstream"}}), httpx.Response(200, json=chat_body())]
+    answers = [
+        httpx.Response(200, json={"error": {"code": 429, "message": "Rate limited upstream"}}),
+        httpx.Response(200, json=chat_body()),
+    ]
     core = make_core(lambda r: answers.pop(0), retry_config=BACKOFF)
     assert chat_send(core, USER_HELLO).ok
     assert len(fake_time.sleeps) == 1
@@ -170,7 +199,11 @@ def test_stream_is_not_retried_once_its_body_started(make_core: MakeCore) -> Non
 
     def handler(request: httpx.Request) -> httpx.Response:
         calls.append(request)
-        return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=b'data: {"error": {"code": 502, "message": "x"}}\n\n')
+        return httpx.Response(
+            200,
+            headers={"content-type": "text/event-stream"},
+            content=b'data: {"error": {"code": 502, "message": "x"}}\n\n',
+        )
 
     res = chat_send(make_core(handler, retry_config=RetryConfig()), {**USER_HELLO, "stream": True})
     assert isinstance(res, Ok)

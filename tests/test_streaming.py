@@ -109,7 +109,14 @@ def test_neither_done_nor_finish_reason_is_truncated(make_core: MakeCore) -> Non
 
 
 def test_in_band_error_chunk_is_yielded_and_sets_error(make_core: MakeCore) -> None:
-    error_chunk = chunk(finish="error", error={"code": 502, "message": "Provider disconnected", "metadata": {"error_type": "provider_unavailable"}})
+    error_chunk = chunk(
+        finish="error",
+        error={
+            "code": 502,
+            "message": "Provider disconnected",
+            "metadata": {"error_type": "provider_unavailable"},
+        },
+    )
     stream = open_stream(make_core, Body([sse(chunk("par"), chunk("tial"), error_chunk)]))
     seen = list(stream)
     assert len(seen) == 3
@@ -191,16 +198,138 @@ def test_with_block_and_close_release_the_connection(make_core: MakeCore) -> Non
 
 def test_collect_assembles_everything(make_core: MakeCore) -> None:
     events: list[dict[str, Any]] = [
-        chunk(None, provider="Prov", system_fingerprint=None) | {"choices": [{"index": 0, "delta": {"role": "assistant", "reasoning": "Let me ", "reasoning_details": [{"type": "reasoning.text", "text": "Let me ", "index": 0, "format": "anthropic-claude-v1"}]}}]},
-        chunk(None) | {"choices": [{"index": 0, "delta": {"reasoning": "think.", "reasoning_details": [{"type": "reasoning.text", "text": "think.", "signature": "sig", "index": 0}]}}]},
-        chunk(None) | {"choices": [{"index": 0, "delta": {"reasoning_details": [{"type": "reasoning.encrypted", "data": "enc", "index": 1}, {"type": "reasoning.future_kind", "index": 2}]}}]},
+        chunk(None, provider="Prov", system_fingerprint=None)
+        | {
+            "choices": [
+                {
+                    "index": 0,
+                    "delta": {
+                        "role": "assistant",
+                        "reasoning": "Let me ",
+                        "reasoning_details": [
+                            {
+                                "type": "reasoning.text",
+                                "text": "Let me ",
+                                "index": 0,
+                                "format": "anthropic-claude-v1",
+                            }
+                        ],
+                    },
+                }
+            ]
+        },
+        chunk(None)
+        | {
+            "choices": [
+                {
+                    "index": 0,
+                    "delta": {
+                        "reasoning": "think.",
+                        "reasoning_details": [
+                            {"type": "reasoning.text", "text": "think.", "signature": "sig", "index": 0}
+                        ],
+                    },
+                }
+            ]
+        },
+        chunk(None)
+        | {
+            "choices": [
+                {
+                    "index": 0,
+                    "delta": {
+                        "reasoning_details": [
+                            {"type": "reasoning.encrypted", "data": "enc", "index": 1},
+                            {"type": "reasoning.future_kind", "index": 2},
+                        ]
+                    },
+                }
+            ]
+        },
         chunk("The answer"),
-        chunk(" is 42.") | {"choices": [{"index": 0, "delta": {"content": " is 42.", "annotations": [{"type": "url_citation", "url_citation": {"url": "https://a.example", "title": "A"}}]}}]},
-        chunk(None) | {"choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": '{"ci'}}]}}]},
-        chunk(None) | {"choices": [{"index": 0, "delta": {"tool_calls": [{"index": 1, "id": "call_2", "type": "function", "function": {"name": "get_time", "arguments": "{}"}}]}}]},
-        chunk(None) | {"choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "id": None, "type": None, "function": {"arguments": 'ty": "Paris"}'}}]}}]},
-        chunk(None, finish="tool_calls") | {"choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls", "native_finish_reason": "tool_use"}]},
-        chunk(None) | {"choices": [], "usage": {"prompt_tokens": 5, "completion_tokens": 7, "total_tokens": 12, "cost": 0.001, "completion_tokens_details": {"reasoning_tokens": 3}}},
+        chunk(" is 42.")
+        | {
+            "choices": [
+                {
+                    "index": 0,
+                    "delta": {
+                        "content": " is 42.",
+                        "annotations": [
+                            {
+                                "type": "url_citation",
+                                "url_citation": {"url": "https://a.example", "title": "A"},
+                            }
+                        ],
+                    },
+                }
+            ]
+        },
+        chunk(None)
+        | {
+            "choices": [
+                {
+                    "index": 0,
+                    "delta": {
+                        "tool_calls": [
+                            {
+                                "index": 0,
+                                "id": "call_1",
+                                "type": "function",
+                                "function": {"name": "get_weather", "arguments": '{"ci'},
+                            }
+                        ]
+                    },
+                }
+            ]
+        },
+        chunk(None)
+        | {
+            "choices": [
+                {
+                    "index": 0,
+                    "delta": {
+                        "tool_calls": [
+                            {
+                                "index": 1,
+                                "id": "call_2",
+                                "type": "function",
+                                "function": {"name": "get_time", "arguments": "{}"},
+                            }
+                        ]
+                    },
+                }
+            ]
+        },
+        chunk(None)
+        | {
+            "choices": [
+                {
+                    "index": 0,
+                    "delta": {
+                        "tool_calls": [
+                            {"index": 0, "id": None, "type": None, "function": {"arguments": 'ty": "Paris"}'}}
+                        ]
+                    },
+                }
+            ]
+        },
+        chunk(None, finish="tool_calls")
+        | {
+            "choices": [
+                {"index": 0, "delta": {}, "finish_reason": "tool_calls", "native_finish_reason": "tool_use"}
+            ]
+        },
+        chunk(None)
+        | {
+            "choices": [],
+            "usage": {
+                "prompt_tokens": 5,
+                "completion_tokens": 7,
+                "total_tokens": 12,
+                "cost": 0.001,
+                "completion_tokens_details": {"reasoning_tokens": 3},
+            },
+        },
     ]
     stream = open_stream(make_core, Body([sse(*events)]))
     chunks = iter(stream)
@@ -241,11 +370,18 @@ def test_collected_message_goes_back_into_the_next_request(make_core: MakeCore) 
     assert isinstance(res, Ok)
     follow_up = models.ChatGenerationParams(
         model="m",
-        messages=[models.ChatUserMessage(content="hello"), res.value.choices[0].message, models.ChatUserMessage(content="and?")],
+        messages=[
+            models.ChatUserMessage(content="hello"),
+            res.value.choices[0].message,
+            models.ChatUserMessage(content="and?"),
+        ],
     )
     import msgspec
 
-    assert json.loads(msgspec.json.encode(follow_up))["messages"][1] == {"role": "assistant", "content": "Hi there"}
+    assert json.loads(msgspec.json.encode(follow_up))["messages"][1] == {
+        "role": "assistant",
+        "content": "Hi there",
+    }
 
 
 def test_collect_returns_the_error_of_a_failed_stream(make_core: MakeCore) -> None:
@@ -257,12 +393,24 @@ def test_collect_returns_the_error_of_a_failed_stream(make_core: MakeCore) -> No
 
 def test_multiple_choices_are_kept_apart(make_core: MakeCore) -> None:
     events = [
-        {"id": "g", "choices": [{"index": 0, "delta": {"content": "A"}}, {"index": 1, "delta": {"content": "B"}}]},
-        {"id": "g", "choices": [{"index": 1, "delta": {"content": "b"}, "finish_reason": "stop"}, {"index": 0, "delta": {"content": "a"}, "finish_reason": "length"}]},
+        {
+            "id": "g",
+            "choices": [{"index": 0, "delta": {"content": "A"}}, {"index": 1, "delta": {"content": "B"}}],
+        },
+        {
+            "id": "g",
+            "choices": [
+                {"index": 1, "delta": {"content": "b"}, "finish_reason": "stop"},
+                {"index": 0, "delta": {"content": "a"}, "finish_reason": "length"},
+            ],
+        },
     ]
     res = open_stream(make_core, Body([sse(*events)])).collect()
     assert isinstance(res, Ok)
-    assert [(c.index, c.message.content, c.finish_reason) for c in res.value.choices] == [(0, "Aa", "length"), (1, "Bb", "stop")]
+    assert [(c.index, c.message.content, c.finish_reason) for c in res.value.choices] == [
+        (0, "Aa", "length"),
+        (1, "Bb", "stop"),
+    ]
 
 
 def test_error_status_on_a_stream_request_is_an_err(make_core: MakeCore) -> None:

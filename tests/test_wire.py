@@ -12,13 +12,25 @@ from conftest import USER_HELLO, chunk, sse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from openrouter_core import AsyncChatStream, BackoffStrategy, ChatStream, Err, Ok, OpenRouterCore, RetryConfig, errors, models
+from openrouter_core import (
+    AsyncChatStream,
+    BackoffStrategy,
+    ChatStream,
+    Err,
+    Ok,
+    OpenRouterCore,
+    RetryConfig,
+    errors,
+    models,
+)
 from openrouter_core.testing import Close, Delay, MockServer, Reply, error_reply, stream_reply, text_reply
 from openrouter_funcs import chat_send, chat_send_async
 
 STREAM = {**USER_HELLO, "stream": True}
 NO_RETRY = RetryConfig(strategy="none")
-FAST_RETRY = RetryConfig(backoff=BackoffStrategy(initial_interval=5, max_interval=20, exponent=1.0, max_elapsed_time=5_000))
+FAST_RETRY = RetryConfig(
+    backoff=BackoffStrategy(initial_interval=5, max_interval=20, exponent=1.0, max_elapsed_time=5_000)
+)
 
 
 @pytest.fixture(scope="module")
@@ -52,21 +64,29 @@ def test_text_reply_over_the_wire(server: MockServer, core: OpenRouterCore) -> N
 
 
 def test_stream_reply_over_the_wire(server: MockServer, core: OpenRouterCore) -> None:
-    server.enqueue(stream_reply("Streaming works fine", chunk_size=4, reasoning="thinking", tool_calls=[("f", '{"a": 1}')]))
+    server.enqueue(
+        stream_reply(
+            "Streaming works fine", chunk_size=4, reasoning="thinking", tool_calls=[("f", '{"a": 1}')]
+        )
+    )
     stream = stream_of(chat_send(core, STREAM))
     res = stream.collect()
     assert isinstance(res, Ok), res
     message = res.value.choices[0].message
     assert message.content == "Streaming works fine"
     assert message.reasoning == "thinking"
-    assert isinstance(message.tool_calls, list) and json.loads(message.tool_calls[0].function.arguments) == {"a": 1}
+    assert isinstance(message.tool_calls, list) and json.loads(message.tool_calls[0].function.arguments) == {
+        "a": 1
+    }
     assert res.value.usage is not None and res.value.usage.total_tokens > 0
     assert stream.error is None
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.integers(min_value=1, max_value=40), min_size=1, max_size=30))
-def test_any_tcp_split_of_a_stream_gives_the_same_reply(server: MockServer, core: OpenRouterCore, cuts: list[int]) -> None:
+def test_any_tcp_split_of_a_stream_gives_the_same_reply(
+    server: MockServer, core: OpenRouterCore, cuts: list[int]
+) -> None:
     raw = sse(": OPENROUTER PROCESSING\n\n", chunk("one "), chunk("two "), chunk("three", finish="stop"))
     pieces: list[bytes | Delay | Close] = []
     position = 0
@@ -83,7 +103,9 @@ def test_any_tcp_split_of_a_stream_gives_the_same_reply(server: MockServer, core
 
 
 def test_dropped_connection_mid_stream_keeps_what_arrived(server: MockServer, core: OpenRouterCore) -> None:
-    server.enqueue(Reply(chunks=[sse(chunk("partial"), done=False), Close()], content_type="text/event-stream"))
+    server.enqueue(
+        Reply(chunks=[sse(chunk("partial"), done=False), Close()], content_type="text/event-stream")
+    )
     stream = stream_of(chat_send(core, STREAM))
     assert [c.choices[0].delta.content for c in stream] == ["partial"]
     assert isinstance(stream.error, errors.APIConnectionError)
@@ -99,7 +121,9 @@ def test_refused_connection(core: OpenRouterCore) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    with OpenRouterCore(api_key="k", server_url=f"http://127.0.0.1:{port}/v1", retry_config=NO_RETRY) as refused:
+    with OpenRouterCore(
+        api_key="k", server_url=f"http://127.0.0.1:{port}/v1", retry_config=NO_RETRY
+    ) as refused:
         res = chat_send(refused, USER_HELLO)
     assert isinstance(res, Err) and isinstance(res.error, errors.APIConnectionError)
 
@@ -121,8 +145,15 @@ def test_slow_body_hits_the_deadline(server: MockServer, core: OpenRouterCore) -
 
 def test_idle_stream_is_cut_by_the_idle_timeout(server: MockServer) -> None:
     server.reset()
-    server.enqueue(Reply(chunks=[sse(chunk("a"), done=False), Delay(2.0), sse(chunk("b", finish="stop"))], content_type="text/event-stream"))
-    with OpenRouterCore(api_key="k", server_url=server.base_url, retry_config=NO_RETRY, idle_timeout_ms=300) as core:
+    server.enqueue(
+        Reply(
+            chunks=[sse(chunk("a"), done=False), Delay(2.0), sse(chunk("b", finish="stop"))],
+            content_type="text/event-stream",
+        )
+    )
+    with OpenRouterCore(
+        api_key="k", server_url=server.base_url, retry_config=NO_RETRY, idle_timeout_ms=300
+    ) as core:
         stream = stream_of(chat_send(core, STREAM))
         assert [c.choices[0].delta.content for c in stream] == ["a"]
     assert isinstance(stream.error, errors.RequestTimeoutError)
@@ -180,7 +211,9 @@ async def test_async_idle_and_drop(server: MockServer) -> None:
         Reply(chunks=[sse(chunk("a"), done=False), Delay(2.0)], content_type="text/event-stream"),
         Reply(chunks=[sse(chunk("b"), done=False), Close(reset=True)], content_type="text/event-stream"),
     )
-    async with OpenRouterCore(api_key="k", server_url=server.base_url, retry_config=NO_RETRY, idle_timeout_ms=300) as core:
+    async with OpenRouterCore(
+        api_key="k", server_url=server.base_url, retry_config=NO_RETRY, idle_timeout_ms=300
+    ) as core:
         for expected, cls in (("a", errors.RequestTimeoutError), ("b", errors.APIConnectionError)):
             res = await chat_send_async(core, STREAM)
             assert isinstance(res, Ok) and isinstance(res.value, AsyncChatStream)

@@ -11,10 +11,10 @@ from openrouter_core._errors import OpenRouterError
 from openrouter_core._models._request import ChatGenerationParams
 from openrouter_core._models._response import ChatResponse
 from openrouter_core._stream_async import AsyncChatStream
+from openrouter_core._transport import map_exception
 from openrouter_core._transport_async import send_async
 from openrouter_core.result import Err, Result
-from openrouter_core._transport import map_exception
-from openrouter_funcs.chat_send import decode_chat, prepare_chat
+from openrouter_funcs._chat_send import decode_chat, prepare_chat
 
 __all__ = ["chat_send_async"]
 

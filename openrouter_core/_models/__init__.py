@@ -1,0 +1,1 @@
+"""Implementation of `openrouter_core.models`; import from there."""
