@@ -15,23 +15,23 @@ if TYPE_CHECKING:
 
 __all__ = ["Err", "Ok", "Result", "to_returns"]
 
-T_co = TypeVar("T_co", covariant=True)
-E_co = TypeVar("E_co", bound=Exception, covariant=True)
-T = TypeVar("T")
-E = TypeVar("E", bound=Exception)
+_T_co = TypeVar("_T_co", covariant=True)
+_E_co = TypeVar("_E_co", bound=Exception, covariant=True)
+_T = TypeVar("_T")
+_E = TypeVar("_E", bound=Exception)
 
 
-class Ok(msgspec.Struct, Generic[T_co], frozen=True):
+class Ok(msgspec.Struct, Generic[_T_co], frozen=True):
     """A successful result holding `value`."""
 
-    value: T_co
+    value: _T_co
     ok: ClassVar[Literal[True]] = True
 
-    def unwrap(self) -> T_co:
+    def unwrap(self) -> _T_co:
         """Return the value."""
         return self.value
 
-    def unwrap_or(self, default: object) -> T_co:
+    def unwrap_or(self, default: object) -> _T_co:
         """Return the value (the default is only used by `Err`)."""
         return self.value
 
@@ -39,17 +39,17 @@ class Ok(msgspec.Struct, Generic[T_co], frozen=True):
         return f"Ok({self.value!r})"
 
 
-class Err(msgspec.Struct, Generic[E_co], frozen=True):
+class Err(msgspec.Struct, Generic[_E_co], frozen=True):
     """A failed result holding `error`, an exception instance that is returned, not raised."""
 
-    error: E_co
+    error: _E_co
     ok: ClassVar[Literal[False]] = False
 
     def unwrap(self) -> NoReturn:
         """Raise the error."""
         raise self.error
 
-    def unwrap_or(self, default: T) -> T:
+    def unwrap_or(self, default: _T) -> _T:
         """Return `default`."""
         return default
 
@@ -57,15 +57,15 @@ class Err(msgspec.Struct, Generic[E_co], frozen=True):
         return f"Err({self.error!r})"
 
 
-Result = Ok[T] | Err[E]
+Result = Ok[_T] | Err[_E]
 """`Ok[T] | Err[E]`: a true union, so checks on `.ok` and `match` narrow it."""
 
 
-def to_returns(res: Result[T, E]) -> ReturnsResult[T, E]:
+def to_returns(res: Result[_T, _E]) -> ReturnsResult[_T, _E]:
     """Convert to `returns.result.Success`/`Failure`, for `flow`/`bind` pipelines."""
     from returns.result import Failure, Success
 
     if isinstance(res, Ok):
         return Success(res.value)
-    failure: ReturnsResult[Any, E] = Failure(res.error)
+    failure: ReturnsResult[Any, _E] = Failure(res.error)
     return failure

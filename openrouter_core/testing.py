@@ -22,9 +22,9 @@ from openrouter_core._testing._script import Chunk, Close, Delay, Handler, Heade
 from openrouter_core._testing._server import MockServer
 
 __all__ = [
-    "DEFAULT_MODEL",
     "Chunk",
     "Close",
+    "DEFAULT_MODEL",
     "Delay",
     "Handler",
     "HeaderItems",

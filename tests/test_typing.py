@@ -1,0 +1,41 @@
+"""The public API's typing: mypy --strict must reveal exactly the types pinned in tests/typing/."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+TYPING_DIR = Path(__file__).parent / "typing"
+REVEAL = re.compile(r"reveal_type\(.*\)\s+# (.+)$")
+NOTE = re.compile(r":(\d+): note: Revealed type is \"(.+)\"$")
+
+
+def _short(name: str) -> str:
+    """`openrouter_core._errors.OpenRouterError` -> `OpenRouterError`, keeping the brackets."""
+    return re.sub(r"[\w.]+\.(\w+)", r"\1", name).replace("builtins.", "").replace("typing.", "")
+
+
+def test_revealed_types_match_the_pinned_ones() -> None:
+    source = TYPING_DIR / "narrowing.py"
+    expected = {
+        number: match.group(1).strip()
+        for number, line in enumerate(source.read_text().splitlines(), start=1)
+        if (match := REVEAL.search(line))
+    }
+    assert len(expected) >= 15
+    run = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--show-traceback", str(source)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    revealed = {
+        int(match.group(1)): _short(match.group(2))
+        for line in run.stdout.splitlines()
+        if (match := NOTE.search(line))
+    }
+    errors = [line for line in run.stdout.splitlines() if ": error:" in line]
+    assert errors == [], run.stdout
+    assert revealed == expected
