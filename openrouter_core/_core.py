@@ -6,6 +6,7 @@ import os
 import random
 import threading
 import time
+import weakref
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -158,6 +159,8 @@ class OpenRouterCore:
                     client = self._client = httpx.Client(
                         timeout=self.timeout(), limits=POOL_LIMITS, follow_redirects=False
                     )
+                    # A core dropped without close() still releases its sockets (no ResourceWarning).
+                    weakref.finalize(self, client.close)
         return client
 
     @property
