@@ -15,6 +15,14 @@ from openrouter_core.testing import MockServer
 from openrouter_funcs import chat_send
 
 
+def describe(usage: models.ChatUsage | None) -> str:
+    """One line of token counts and cost."""
+    if usage is None:
+        return "not reported"
+    cost = f", cost ${usage.cost:.6f}" if usage.cost is not None else ""
+    return f"{usage.prompt_tokens} prompt + {usage.completion_tokens} completion tokens{cost}"
+
+
 def main() -> int:
     with ExitStack() as stack:
         if os.environ.get("LIVE") == "1" and os.environ.get("OPENROUTER_API_KEY"):
@@ -38,7 +46,7 @@ def main() -> int:
         reply = res.value
         assert isinstance(reply, models.ChatResponse)
         print(f"reply:  {reply.choices[0].message.content}")
-        print(f"usage:  {reply.usage}")
+        print(f"usage:  {describe(reply.usage)}")
 
         stream_request = {
             "model": model,
@@ -63,7 +71,7 @@ def main() -> int:
         if stream.error is not None:
             print(f"stream error: {stream.error}", file=sys.stderr)
             return 1
-        print(f"usage:  {usage}")
+        print(f"usage:  {describe(usage)}")
     return 0
 
 

@@ -16,7 +16,8 @@ import yaml
 
 from openrouter_core import models as m
 
-SPEC_PATH = Path(__file__).resolve().parents[2] / "shared/spec/out.openapi.yaml"
+# The official spec, vendored unchanged (source and checksum in tests/data/spec/SOURCE.md).
+SPEC_PATH = Path(__file__).resolve().parent / "data/spec/out.openapi.yaml"
 
 ROOTS = ["ChatRequest", "ChatResult", "ChatStreamChunk", "ChatStreamingResponse"]
 
@@ -183,11 +184,9 @@ KEPT_AS_DICT = {"ChatStreamChunk.error.metadata"}
 
 @pytest.fixture(scope="module")
 def schemas() -> dict[str, Any]:
-    path = SPEC_PATH if SPEC_PATH.exists() else None
-    if path is None and os.environ.get("OPENROUTER_SPEC"):
-        path = Path(os.environ["OPENROUTER_SPEC"])
-    if path is None or not path.exists():
-        pytest.fail(f"OpenAPI spec not found at {SPEC_PATH}; set OPENROUTER_SPEC to its path")
+    path = Path(os.environ.get("OPENROUTER_SPEC", SPEC_PATH))
+    if not path.exists():
+        pytest.fail(f"OpenAPI spec not found at {path}")
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     with path.open("rb") as f:
         spec = yaml.load(f, Loader=loader)
