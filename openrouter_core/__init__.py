@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from openrouter_core import errors, models
     from openrouter_core._config import BackoffStrategy, RetryConfig
     from openrouter_core._core import OpenRouterCore
+    from openrouter_core._hooks import Hooks
+    from openrouter_core._raw import RawResponse
     from openrouter_core._stream import ChatStream
     from openrouter_core._stream_async import AsyncChatStream
     from openrouter_core.result import Err, Ok, Result, to_returns
@@ -23,8 +25,10 @@ __all__ = [
     "BackoffStrategy",
     "ChatStream",
     "Err",
+    "Hooks",
     "Ok",
     "OpenRouterCore",
+    "RawResponse",
     "Result",
     "RetryConfig",
     "__version__",
@@ -38,8 +42,10 @@ _IMPORT_MAP = {
     "BackoffStrategy": "openrouter_core._config",
     "ChatStream": "openrouter_core._stream",
     "Err": "openrouter_core.result",
+    "Hooks": "openrouter_core._hooks",
     "Ok": "openrouter_core.result",
     "OpenRouterCore": "openrouter_core._core",
+    "RawResponse": "openrouter_core._raw",
     "Result": "openrouter_core.result",
     "RetryConfig": "openrouter_core._config",
     "to_returns": "openrouter_core.result",

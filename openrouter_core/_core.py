@@ -22,6 +22,7 @@ from openrouter_core._config import (
 )
 from openrouter_core._errors import InvalidRequestError, OpenRouterError, SDKValidationError
 from openrouter_core._headers import check_headers, merge_headers
+from openrouter_core._hooks import Hooks
 from openrouter_core._log import warn_plain_http
 
 if TYPE_CHECKING:
@@ -60,6 +61,7 @@ class OpenRouterCore:
         sleep: Callable[[float], None] = time.sleep,
         async_sleep: Callable[[float], Awaitable[None]] | None = None,
         rng: random.Random | None = None,
+        hooks: Hooks | None = None,
     ) -> None:
         self._api_key: ApiKey = api_key if api_key is not None else os.environ.get("OPENROUTER_API_KEY")
         self.server_url = (server_url or os.environ.get("OPENROUTER_BASE_URL") or DEFAULT_SERVER_URL).rstrip(
@@ -74,6 +76,7 @@ class OpenRouterCore:
         self.sleep = sleep
         self.async_sleep = async_sleep
         self.rng = rng
+        self.hooks = hooks if hooks is not None else Hooks()
         self._client = client
         self._async_client = async_client
         self._owns_client = client is None

@@ -18,8 +18,10 @@ from openrouter_core._errors import (
     ResponseValidationError,
     UnexpectedClientError,
 )
+from openrouter_core._hooks import run_after_response, run_before_request, run_on_error
 from openrouter_core._log import log_request, log_response
 from openrouter_core._prepare import Prepared
+from openrouter_core._raw import RawResponse
 from openrouter_core._retries import RetryPlan
 from openrouter_core.result import Err, Ok, Result
 
@@ -32,6 +34,7 @@ __all__ = [
     "map_exception",
     "send",
     "start_stream_reads",
+    "with_raw",
 ]
 
 T = TypeVar("T")
@@ -92,6 +95,28 @@ def start_stream_reads(response: httpx.Response, idle_timeout_s: float) -> None:
         timeouts["read"] = idle_timeout_s
 
 
+def with_raw(
+    result: Result[T, OpenRouterError],
+    response: httpx.Response | None,
+    started: float,
+    now: float,
+    attempts: int,
+) -> Result[T, OpenRouterError]:
+    """`result` carrying the `RawResponse` of the last attempt (None when no response arrived)."""
+    if response is None:
+        return result
+    raw = RawResponse(
+        status_code=response.status_code,
+        headers=response.headers,
+        url=str(response.request.url),
+        elapsed_ms=(now - started) * 1000,
+        attempts=attempts,
+    )
+    if result.ok:
+        return Ok(result.value, raw)
+    return Err(result.error, raw)
+
+
 def close_quietly(response: httpx.Response) -> None:
     """Close a response whose outcome is already decided; a failure to close changes nothing."""
     with contextlib.suppress(Exception):
@@ -129,7 +154,8 @@ def _attempt(
     decode: Decode[T],
     open_stream: OpenStream[S] | None,
     attempt: int,
-) -> Result[T | S, OpenRouterError]:
+) -> tuple[Result[T | S, OpenRouterError], httpx.Response | None]:
+    hooks = core.hooks
     deadline = core.clock() + prepared.timeout_s
     log_request(prepared.method, prepared.url, prepared.headers, attempt)
     try:
@@ -141,20 +167,27 @@ def _attempt(
             headers=prepared.headers,
             timeout=core.timeout(prepared.timeout_s),
         )
+        if hooks.before_request:
+            request = run_before_request(hooks, request)
         response = client.send(request, stream=True)
     except Exception as exc:
-        return Err(map_exception(exc))
+        return Err(map_exception(exc)), None
     log_response(response.status_code, response.headers)
-    if open_stream is not None and is_stream(response):
-        start_stream_reads(response, core.idle_timeout_ms / 1000)
-        return Ok(open_stream(response))
+    streaming = False
     try:
+        if hooks.after_response:
+            run_after_response(hooks, response)
+        if open_stream is not None and is_stream(response):
+            start_stream_reads(response, core.idle_timeout_ms / 1000)
+            streaming = True
+            return Ok(open_stream(response)), response
         body = _read(core, response, deadline)
     except Exception as exc:
-        return Err(map_exception(exc))
+        return Err(map_exception(exc)), response
     finally:
-        close_quietly(response)
-    return decode(response.status_code, response.headers, body)
+        if not streaming:
+            close_quietly(response)
+    return decode(response.status_code, response.headers, body), response
 
 
 def send(
@@ -165,11 +198,12 @@ def send(
 ) -> Result[T | S, OpenRouterError]:
     """Send with retries; a 200 event stream becomes `open_stream(response)`, anything else is decoded."""
     plan = RetryPlan(prepared.retry, core.clock, core.rng)
+    started = core.clock()
     while True:
-        result = _attempt(core, prepared, decode, open_stream, plan.attempts)
-        if result.ok:
-            return result
-        delay = plan.delay_after(result.error)
+        result, response = _attempt(core, prepared, decode, open_stream, plan.attempts)
+        if not result.ok and core.hooks.on_error:
+            result = Err(run_on_error(core.hooks, result.error))
+        delay = None if result.ok else plan.delay_after(result.error)
         if delay is None:
-            return result
+            return with_raw(result, response, started, core.clock(), plan.attempts)
         core.sleep(delay)

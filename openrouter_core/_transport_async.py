@@ -9,6 +9,7 @@ import httpx
 
 from openrouter_core._core import OpenRouterCore
 from openrouter_core._errors import OpenRouterError, RequestTimeoutError
+from openrouter_core._hooks import run_after_response, run_before_request, run_on_error
 from openrouter_core._log import log_request, log_response
 from openrouter_core._prepare import Prepared
 from openrouter_core._retries import RetryPlan
@@ -20,6 +21,7 @@ from openrouter_core._transport import (
     is_stream,
     map_exception,
     start_stream_reads,
+    with_raw,
 )
 from openrouter_core.result import Err, Ok, Result
 
@@ -54,7 +56,8 @@ async def _attempt(
     decode: Decode[T],
     open_stream: OpenStream[S] | None,
     attempt: int,
-) -> Result[T | S, OpenRouterError]:
+) -> tuple[Result[T | S, OpenRouterError], httpx.Response | None]:
+    hooks = core.hooks
     deadline = core.clock() + prepared.timeout_s
     log_request(prepared.method, prepared.url, prepared.headers, attempt)
     try:
@@ -66,20 +69,27 @@ async def _attempt(
             headers=prepared.headers,
             timeout=core.timeout(prepared.timeout_s),
         )
+        if hooks.before_request:
+            request = run_before_request(hooks, request)
         response = await client.send(request, stream=True)
     except Exception as exc:
-        return Err(map_exception(exc))
+        return Err(map_exception(exc)), None
     log_response(response.status_code, response.headers)
-    if open_stream is not None and is_stream(response):
-        start_stream_reads(response, core.idle_timeout_ms / 1000)
-        return Ok(open_stream(response))
+    streaming = False
     try:
+        if hooks.after_response:
+            run_after_response(hooks, response)
+        if open_stream is not None and is_stream(response):
+            start_stream_reads(response, core.idle_timeout_ms / 1000)
+            streaming = True
+            return Ok(open_stream(response)), response
         body = await _read(core, response, deadline)
     except Exception as exc:
-        return Err(map_exception(exc))
+        return Err(map_exception(exc)), response
     finally:
-        await aclose_quietly(response)
-    return decode(response.status_code, response.headers, body)
+        if not streaming:
+            await aclose_quietly(response)
+    return decode(response.status_code, response.headers, body), response
 
 
 async def send_async(
@@ -91,11 +101,12 @@ async def send_async(
     """Send with retries; a 200 event stream becomes `open_stream(response)`, anything else is decoded."""
     plan = RetryPlan(prepared.retry, core.clock, core.rng)
     sleep = core.async_sleep or anyio.sleep
+    started = core.clock()
     while True:
-        result = await _attempt(core, prepared, decode, open_stream, plan.attempts)
-        if result.ok:
-            return result
-        delay = plan.delay_after(result.error)
+        result, response = await _attempt(core, prepared, decode, open_stream, plan.attempts)
+        if not result.ok and core.hooks.on_error:
+            result = Err(run_on_error(core.hooks, result.error))
+        delay = None if result.ok else plan.delay_after(result.error)
         if delay is None:
-            return result
+            return with_raw(result, response, started, core.clock(), plan.attempts)
         await sleep(delay)

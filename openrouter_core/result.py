@@ -13,6 +13,8 @@ import msgspec
 if TYPE_CHECKING:
     from returns.result import Result as ReturnsResult
 
+    from openrouter_core._raw import RawResponse
+
 __all__ = ["Err", "Ok", "Result", "to_returns"]
 
 _T_co = TypeVar("_T_co", covariant=True)
@@ -22,9 +24,10 @@ _E = TypeVar("_E", bound=Exception)
 
 
 class Ok(msgspec.Struct, Generic[_T_co], frozen=True):
-    """A successful result holding `value`."""
+    """A successful result holding `value`, and `raw`: the HTTP status, headers and timing behind it."""
 
     value: _T_co
+    raw: RawResponse | None = None
     ok: ClassVar[Literal[True]] = True
 
     def unwrap(self) -> _T_co:
@@ -40,9 +43,10 @@ class Ok(msgspec.Struct, Generic[_T_co], frozen=True):
 
 
 class Err(msgspec.Struct, Generic[_E_co], frozen=True):
-    """A failed result holding `error`, an exception instance that is returned, not raised."""
+    """A failed result holding `error` (returned, not raised), and `raw` when a response arrived."""
 
     error: _E_co
+    raw: RawResponse | None = None
     ok: ClassVar[Literal[False]] = False
 
     def unwrap(self) -> NoReturn:

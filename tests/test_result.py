@@ -92,5 +92,5 @@ def test_to_returns_is_lossless_and_composes() -> None:
 
 def test_ok_is_a_msgspec_struct_so_it_costs_little() -> None:
     assert isinstance(Ok(1), msgspec.Struct)
-    assert Ok.__match_args__ == ("value",)
-    assert Err.__match_args__ == ("error",)
+    assert Ok.__match_args__ == ("value", "raw")
+    assert Err.__match_args__ == ("error", "raw")
