@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: venv demo test lint typecheck pytest clean
+.PHONY: venv demo test lint typecheck pytest integration fuzz bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,20 @@ typecheck: venv
 	$(VENV)/bin/mypy
 
 pytest: venv
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest --ignore=tests/integration
+
+# Real third-party servers on loopback (Prism, LiteLLM proxy, llama.cpp); installs what they need, cached.
+integration: venv
+	$(VENV)/bin/pytest tests/integration
+
+# The long hostile-server run; `make test` runs a fixed-seed slice of the same suite.
+fuzz: venv
+	$(VENV)/bin/pytest tests/hostile --hypothesis-profile=fuzz -p no:randomly
+
+# Side by side with httpx, openai and the official openrouter SDK; table to stdout, JSON to bench/results.json.
+bench: venv
+	$(PY) -m pip install -q -e '.[bench]'
+	$(PY) bench/run.py
 
 test: lint typecheck pytest
 
