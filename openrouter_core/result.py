@@ -6,9 +6,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, NoReturn, TypeVar
-
-import msgspec
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, NoReturn, TypeAlias, TypeVar, final
 
 if TYPE_CHECKING:
     from returns.result import Result as ReturnsResult
@@ -23,12 +21,45 @@ _T = TypeVar("_T")
 _E = TypeVar("_E", bound=Exception)
 
 
-class Ok(msgspec.Struct, Generic[_T_co], frozen=True):
+class _Frozen:
+    """Immutability, equality and hashing by the slots' values, for `Ok` and `Err`."""
+
+    __slots__ = ()
+    __match_args__: ClassVar[tuple[str, ...]] = ()
+
+    def _values(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.__match_args__)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Frozen) and type(other) is type(self) and self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash((type(self), *self._values()))
+
+    def __reduce__(self) -> tuple[type[Any], tuple[object, ...]]:
+        return (type(self), self._values())
+
+
+# Plain final classes rather than msgspec Structs: pyright narrows `match` only on classes it can see through.
+@final
+class Ok(_Frozen, Generic[_T_co]):
     """A successful result holding `value`, and `raw`: the HTTP status, headers and timing behind it."""
 
-    value: _T_co
-    raw: RawResponse | None = None
+    __slots__ = ("raw", "value")
+    __match_args__ = ("value", "raw")
     ok: ClassVar[Literal[True]] = True
+    value: _T_co
+    raw: RawResponse | None
+
+    def __init__(self, value: _T_co, raw: RawResponse | None = None) -> None:
+        object.__setattr__(self, "value", value)
+        object.__setattr__(self, "raw", raw)
 
     def unwrap(self) -> _T_co:
         """Return the value."""
@@ -42,12 +73,19 @@ class Ok(msgspec.Struct, Generic[_T_co], frozen=True):
         return f"Ok({self.value!r})"
 
 
-class Err(msgspec.Struct, Generic[_E_co], frozen=True):
+@final
+class Err(_Frozen, Generic[_E_co]):
     """A failed result holding `error` (returned, not raised), and `raw` when a response arrived."""
 
-    error: _E_co
-    raw: RawResponse | None = None
+    __slots__ = ("error", "raw")
+    __match_args__ = ("error", "raw")
     ok: ClassVar[Literal[False]] = False
+    error: _E_co
+    raw: RawResponse | None
+
+    def __init__(self, error: _E_co, raw: RawResponse | None = None) -> None:
+        object.__setattr__(self, "error", error)
+        object.__setattr__(self, "raw", raw)
 
     def unwrap(self) -> NoReturn:
         """Raise the error."""
@@ -61,7 +99,7 @@ class Err(msgspec.Struct, Generic[_E_co], frozen=True):
         return f"Err({self.error!r})"
 
 
-Result = Ok[_T] | Err[_E]
+Result: TypeAlias = Ok[_T] | Err[_E]
 """`Ok[T] | Err[E]`: a true union, so checks on `.ok` and `match` narrow it."""
 
 

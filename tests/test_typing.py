@@ -39,3 +39,22 @@ def test_revealed_types_match_the_pinned_ones() -> None:
     errors = [line for line in run.stdout.splitlines() if ": error:" in line]
     assert errors == [], run.stdout
     assert revealed == expected
+
+
+def test_match_narrows_under_mypy_and_pyright() -> None:
+    source = str(TYPING_DIR / "match_narrowing.py")
+    mypy = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", source],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert mypy.returncode == 0, mypy.stdout
+    pyright = subprocess.run(
+        [sys.executable, "-m", "pyright", "--pythonpath", sys.executable, source],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert pyright.returncode == 0, pyright.stdout + pyright.stderr
+    assert "0 errors" in pyright.stdout
