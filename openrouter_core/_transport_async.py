@@ -57,6 +57,22 @@ async def _attempt(
     open_stream: OpenStream[S] | None,
     attempt: int,
 ) -> tuple[Result[T | S, OpenRouterError], httpx.Response | None]:
+    # An event-loop deadline is exact even against a server that drips one byte at a time.
+    with anyio.move_on_after(prepared.timeout_s):
+        return await _exchange(core, prepared, decode, open_stream, attempt)
+    error = RequestTimeoutError(
+        f"Request timed out (total): no response within {prepared.timeout_s:g} s", deadline="total"
+    )
+    return Err(error), None
+
+
+async def _exchange(
+    core: OpenRouterCore,
+    prepared: Prepared,
+    decode: Decode[T],
+    open_stream: OpenStream[S] | None,
+    attempt: int,
+) -> tuple[Result[T | S, OpenRouterError], httpx.Response | None]:
     hooks = core.hooks
     deadline = core.clock() + prepared.timeout_s
     log_request(prepared.method, prepared.url, prepared.headers, attempt)
@@ -88,7 +104,8 @@ async def _attempt(
         return Err(map_exception(exc)), response
     finally:
         if not streaming:
-            await aclose_quietly(response)
+            with anyio.CancelScope(shield=True):
+                await aclose_quietly(response)
     return decode(response.status_code, response.headers, body), response
 
 
