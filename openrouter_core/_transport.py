@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
@@ -23,6 +24,7 @@ from openrouter_core._log import log_request, log_response
 from openrouter_core._prepare import Prepared
 from openrouter_core._raw import RawResponse
 from openrouter_core._retries import RetryPlan
+from openrouter_core._watchdog import watchdog
 from openrouter_core.result import Err, Ok, Result
 
 __all__ = [
@@ -34,6 +36,7 @@ __all__ = [
     "map_exception",
     "send",
     "start_stream_reads",
+    "total_timeout",
     "with_raw",
 ]
 
@@ -60,6 +63,12 @@ _TABLE: tuple[tuple[type[Exception], Callable[[Exception], OpenRouterError]], ..
     (httpx.ProxyError, lambda exc: APIConnectionError(f"Proxy failed: {exc!r}")),
     (OSError, lambda exc: APIConnectionError(f"Unable to make request: {exc!r}")),
 )
+
+
+def total_timeout(timeout_s: float) -> RequestTimeoutError:
+    return RequestTimeoutError(
+        f"Request timed out (total): no response within {timeout_s:g} s", deadline="total"
+    )
 
 
 def _timeout(exc: Exception) -> RequestTimeoutError:
@@ -157,6 +166,7 @@ def _attempt(
 ) -> tuple[Result[T | S, OpenRouterError], httpx.Response | None]:
     hooks = core.hooks
     deadline = core.clock() + prepared.timeout_s
+    real_deadline = time.monotonic() + prepared.timeout_s
     log_request(prepared.method, prepared.url, prepared.headers, attempt)
     try:
         client = core.client
@@ -174,6 +184,7 @@ def _attempt(
         return Err(map_exception(exc)), None
     log_response(response.status_code, response.headers)
     streaming = False
+    watch = None
     try:
         if hooks.after_response:
             run_after_response(hooks, response)
@@ -181,10 +192,14 @@ def _attempt(
             start_stream_reads(response, core.idle_timeout_ms / 1000)
             streaming = True
             return Ok(open_stream(response)), response
+        watch = watchdog.arm(real_deadline, response)
         body = _read(core, response, deadline)
     except Exception as exc:
+        if watch is not None and watch.fired:
+            return Err(total_timeout(prepared.timeout_s)), response
         return Err(map_exception(exc)), response
     finally:
+        watchdog.disarm(watch)
         if not streaming:
             close_quietly(response)
     return decode(response.status_code, response.headers, body), response

@@ -220,3 +220,34 @@ async def test_async_idle_and_drop(server: MockServer) -> None:
             stream = res.value
             assert [c.choices[0].delta.content async for c in stream] == [expected]
             assert isinstance(stream.error, cls)
+
+
+def drip(seconds: float, every: float) -> Reply:
+    """A JSON body that arrives one byte per `every` seconds, for `seconds` in all."""
+    pieces: list[bytes | Delay | Close] = [b"{"]
+    for _ in range(int(seconds / every)):
+        pieces += [Delay(every), b" "]
+    pieces.append(b'"choices": []}')
+    return Reply(chunks=pieces)
+
+
+def test_a_dripping_server_cannot_stretch_the_deadline(server: MockServer, core: OpenRouterCore) -> None:
+    server.enqueue(drip(3.0, 0.1))
+    started = time.monotonic()
+    res = chat_send(core, USER_HELLO, timeout_ms=500)
+    elapsed = time.monotonic() - started
+    assert isinstance(res, Err) and isinstance(res.error, errors.RequestTimeoutError)
+    assert res.error.deadline == "total"
+    assert elapsed < 0.5 + 0.1  # the deadline's tolerance: +10% or +50 ms, with room for a loaded machine
+
+
+async def test_a_dripping_server_cannot_stretch_the_async_deadline(server: MockServer) -> None:
+    server.reset()
+    server.enqueue(drip(3.0, 0.1))
+    async with OpenRouterCore(api_key="k", server_url=server.base_url, retry_config=NO_RETRY) as core:
+        started = time.monotonic()
+        res = await chat_send_async(core, USER_HELLO, timeout_ms=500)
+        elapsed = time.monotonic() - started
+    assert isinstance(res, Err) and isinstance(res.error, errors.RequestTimeoutError)
+    assert res.error.deadline == "total"
+    assert elapsed < 0.5 + 0.1
