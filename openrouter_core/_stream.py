@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Generator, Iterator
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,7 @@ from openrouter_core._models._response import ChatResponse
 from openrouter_core._models._stream import ChatStreamingResponseChunk
 from openrouter_core._stream_state import StreamState
 from openrouter_core._transport import close_quietly, map_exception
+from openrouter_core._watchdog import shutdown_socket
 from openrouter_core.result import Result
 
 if TYPE_CHECKING:
@@ -62,7 +64,7 @@ class ChatStream:
             except StopIteration:
                 state.eof()
             except Exception as exc:
-                state.fail(map_exception(exc))
+                state.fail(state.aborted(exc) if state.done else map_exception(exc))
 
     def __iter__(self) -> Iterator[ChatStreamingResponseChunk]:
         try:
@@ -78,12 +80,16 @@ class ChatStream:
         return assemble(self._state.chunks, self._state.error)
 
     def close(self) -> None:
-        """Release the connection; the loop ends at the next chunk."""
-        self._state.done = True
+        """Release the connection; the loop ends at the next chunk (a read blocked in another thread too)."""
+        state = self._state
+        if not state.done:
+            state.done = True
+            shutdown_socket(self.response)
         if self._bytes is not None:
             byte_iterator, self._bytes = self._bytes, None
             if isinstance(byte_iterator, Generator):
-                byte_iterator.close()
+                with contextlib.suppress(ValueError):  # still running in the thread we just woke
+                    byte_iterator.close()
         close_quietly(self.response)
 
     def __enter__(self) -> ChatStream:

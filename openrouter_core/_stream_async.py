@@ -69,7 +69,7 @@ class AsyncChatStream:
             except StopAsyncIteration:
                 state.eof()
             except Exception as exc:
-                state.fail(map_exception(exc))
+                state.fail(state.aborted(exc) if state.done else map_exception(exc))
 
     async def __aiter__(self) -> AsyncIterator[ChatStreamingResponseChunk]:
         try:
@@ -90,7 +90,8 @@ class AsyncChatStream:
         if self._bytes is not None:
             byte_iterator, self._bytes = self._bytes, None
             if isinstance(byte_iterator, AsyncGenerator):
-                await byte_iterator.aclose()
+                with contextlib.suppress(RuntimeError):  # still running in the task being woken
+                    await byte_iterator.aclose()
         await aclose_quietly(self.response)
 
     async def __aenter__(self) -> AsyncChatStream:

@@ -7,7 +7,12 @@ from collections.abc import Mapping
 import msgspec
 
 from openrouter_core._decode import chat_error
-from openrouter_core._errors import OpenRouterError, ResponseValidationError, StreamTruncatedError
+from openrouter_core._errors import (
+    OpenRouterError,
+    RequestAbortedError,
+    ResponseValidationError,
+    StreamTruncatedError,
+)
 from openrouter_core._models._stream import ChatStreamingResponseChunk
 from openrouter_core._sse import SSEDecoder
 
@@ -37,6 +42,13 @@ class StreamState:
         if self.error is None:
             self.error = error
         self.done = True
+
+    @staticmethod
+    def aborted(exc: Exception) -> RequestAbortedError:
+        """The error of a read that failed because the caller closed the stream meanwhile."""
+        error = RequestAbortedError("The stream was closed by the caller while a read was waiting")
+        error.__cause__ = exc
+        return error
 
     def payload(self, data: bytes) -> ChatStreamingResponseChunk | None:
         """The chunk an SSE payload holds, or None when it ends the stream or carries no chunk."""

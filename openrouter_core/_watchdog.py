@@ -15,7 +15,22 @@ import time
 
 import httpx
 
-__all__ = ["Watch", "watchdog"]
+__all__ = ["Watch", "response_socket", "shutdown_socket", "watchdog"]
+
+
+def response_socket(response: httpx.Response) -> socket.socket | None:
+    """The socket under a response from httpx's default transport, or None (mock transports have none)."""
+    stream = response.extensions.get("network_stream")
+    sock = stream.get_extra_info("socket") if stream is not None else None
+    return sock if isinstance(sock, socket.socket) else None
+
+
+def shutdown_socket(response: httpx.Response) -> None:
+    """Wake any read blocked on the response's socket, in whatever thread, by shutting the socket down."""
+    sock = response_socket(response)
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 class Watch:
@@ -41,9 +56,8 @@ class Watchdog:
 
     def arm(self, deadline: float, response: httpx.Response) -> Watch | None:
         """Watch `response` until `deadline` (time.monotonic); None when it has no socket to cut."""
-        stream = response.extensions.get("network_stream")
-        sock = stream.get_extra_info("socket") if stream is not None else None
-        if not isinstance(sock, socket.socket):
+        sock = response_socket(response)
+        if sock is None:
             return None
         watch = Watch(deadline, sock)
         with self._wake:

@@ -251,3 +251,24 @@ async def test_a_dripping_server_cannot_stretch_the_async_deadline(server: MockS
     assert isinstance(res, Err) and isinstance(res.error, errors.RequestTimeoutError)
     assert res.error.deadline == "total"
     assert elapsed < 0.5 + 0.1
+
+
+def test_closing_a_stream_from_another_thread_aborts_the_blocked_read(
+    server: MockServer, core: OpenRouterCore
+) -> None:
+    import threading
+
+    server.enqueue(
+        Reply(
+            chunks=[sse(chunk("a"), done=False), Delay(5.0), sse(chunk("b"))],
+            content_type="text/event-stream",
+        )
+    )
+    stream = stream_of(chat_send(core, STREAM))
+    chunks = iter(stream)
+    assert next(chunks).choices[0].delta.content == "a"
+    threading.Timer(0.2, stream.close).start()
+    started = time.monotonic()
+    assert list(chunks) == []
+    assert time.monotonic() - started < 2.0
+    assert isinstance(stream.error, errors.RequestAbortedError)
