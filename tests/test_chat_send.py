@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -424,3 +425,28 @@ def test_core_pickles_without_its_clients() -> None:
     assert copy.base_headers == core.base_headers
     assert copy._client is None
     core.close()
+
+
+def test_openrouter_debug_env_logs_redacted_requests_to_stderr() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import httpx\n"
+        "from openrouter_core import OpenRouterCore\n"
+        "from openrouter_funcs import chat_send\n"
+        "t = httpx.MockTransport(lambda r: httpx.Response(200, json={'choices': []}))\n"
+        "core = OpenRouterCore(api_key='sk-or-very-secret', client=httpx.Client(transport=t))\n"
+        "print(chat_send(core, {'messages': [{'role': 'user', 'content': 'x'}]}).ok)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "OPENROUTER_DEBUG": "1"},
+    )
+    assert run.stdout.strip() == "True"
+    assert "POST https://openrouter.ai/api/v1/chat/completions attempt=1" in run.stderr
+    assert "'Authorization': '<redacted>'" in run.stderr
+    assert "sk-or-very-secret" not in run.stderr
