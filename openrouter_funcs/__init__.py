@@ -10,16 +10,80 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from openrouter_funcs._chat_parse import Parsed, chat_parse, chat_parse_response, response_format_for
+    from openrouter_funcs._chat_parse_async import chat_parse_async
     from openrouter_funcs._chat_send import chat_send
     from openrouter_funcs._chat_send_async import chat_send_async
+    from openrouter_funcs._chat_send_many import BatchRecord, chat_send_many
+    from openrouter_funcs._chat_send_many_async import chat_send_many_async
     from openrouter_funcs._client import OpenRouter
+    from openrouter_funcs._credits_get import credits_get
+    from openrouter_funcs._credits_get_async import credits_get_async
+    from openrouter_funcs._embeddings_create import embeddings_create
+    from openrouter_funcs._embeddings_create_async import embeddings_create_async
+    from openrouter_funcs._generation_get import generation_get
+    from openrouter_funcs._generation_get_async import generation_get_async
+    from openrouter_funcs._key_get import key_get
+    from openrouter_funcs._key_get_async import key_get_async
+    from openrouter_funcs._models_list import models_list
+    from openrouter_funcs._models_list_async import models_list_async
+    from openrouter_funcs._tools import ToolRun, chat_run_tools, function_tool
+    from openrouter_funcs._tools_async import chat_run_tools_async
 
-__all__ = ["OpenRouter", "chat_send", "chat_send_async"]
+__all__ = [
+    "BatchRecord",
+    "OpenRouter",
+    "Parsed",
+    "ToolRun",
+    "chat_parse",
+    "chat_parse_async",
+    "chat_parse_response",
+    "chat_run_tools",
+    "chat_run_tools_async",
+    "chat_send",
+    "chat_send_async",
+    "chat_send_many",
+    "chat_send_many_async",
+    "credits_get",
+    "credits_get_async",
+    "embeddings_create",
+    "embeddings_create_async",
+    "function_tool",
+    "generation_get",
+    "generation_get_async",
+    "key_get",
+    "key_get_async",
+    "models_list",
+    "models_list_async",
+    "response_format_for",
+]
 
 _IMPORT_MAP = {
+    "BatchRecord": "openrouter_funcs._chat_send_many",
     "OpenRouter": "openrouter_funcs._client",
+    "Parsed": "openrouter_funcs._chat_parse",
+    "ToolRun": "openrouter_funcs._tools",
+    "chat_parse": "openrouter_funcs._chat_parse",
+    "chat_parse_async": "openrouter_funcs._chat_parse_async",
+    "chat_parse_response": "openrouter_funcs._chat_parse",
+    "chat_run_tools": "openrouter_funcs._tools",
+    "chat_run_tools_async": "openrouter_funcs._tools_async",
     "chat_send": "openrouter_funcs._chat_send",
     "chat_send_async": "openrouter_funcs._chat_send_async",
+    "chat_send_many": "openrouter_funcs._chat_send_many",
+    "chat_send_many_async": "openrouter_funcs._chat_send_many_async",
+    "credits_get": "openrouter_funcs._credits_get",
+    "credits_get_async": "openrouter_funcs._credits_get_async",
+    "embeddings_create": "openrouter_funcs._embeddings_create",
+    "embeddings_create_async": "openrouter_funcs._embeddings_create_async",
+    "function_tool": "openrouter_funcs._tools",
+    "generation_get": "openrouter_funcs._generation_get",
+    "generation_get_async": "openrouter_funcs._generation_get_async",
+    "key_get": "openrouter_funcs._key_get",
+    "key_get_async": "openrouter_funcs._key_get_async",
+    "models_list": "openrouter_funcs._models_list",
+    "models_list_async": "openrouter_funcs._models_list_async",
+    "response_format_for": "openrouter_funcs._chat_parse",
 }
 
 

@@ -11,6 +11,7 @@ from openrouter_core._models._request import ChatGenerationParams
 from openrouter_core._models._response import ChatResponse
 from openrouter_core._stream import ChatStream
 from openrouter_funcs._chat_send import chat_send
+from openrouter_funcs._client_endpoints import Credits, Embeddings, Generations, Key, Models
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -73,11 +74,16 @@ class Chat:
 class OpenRouter:
     """The client: `OpenRouter(api_key=...).chat.send(request)` returns the response or raises the error."""
 
-    __slots__ = ("chat", "core")
+    __slots__ = ("chat", "core", "credits", "embeddings", "generations", "key", "models")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.core = OpenRouterCore(*args, **kwargs)
         self.chat = Chat(self.core)
+        self.models = Models(self.core)
+        self.generations = Generations(self.core)
+        self.credits = Credits(self.core)
+        self.key = Key(self.core)
+        self.embeddings = Embeddings(self.core)
 
     def close(self) -> None:
         """Close the HTTP clients the core created."""

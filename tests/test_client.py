@@ -73,3 +73,14 @@ def test_client_takes_the_core_arguments_and_hides_the_key() -> None:
     assert client.core.timeout_ms == 5
     assert "sk-hidden" not in repr(client)
     client.close()
+
+
+def test_endpoint_namespaces_unwrap_their_functions() -> None:
+    from openrouter_core.testing import MockServer
+
+    with MockServer() as server, OpenRouter(api_key="sk-client", server_url=server.base_url) as client:
+        assert any(model.id == "openrouter/mock" for model in client.models.list().data)
+        assert client.credits.get().data.total_credits >= 0
+        assert client.embeddings.create({"model": "openrouter/mock-embed", "input": "hi"}).data
+        with pytest.raises(errors.NotFoundResponseError):
+            client.generations.get("nope")

@@ -16,7 +16,6 @@ __all__ = [
     "DEFAULT_MODEL",
     "echo_reply",
     "error_reply",
-    "models_reply",
     "sse_event",
     "stream_reply",
     "text_reply",
@@ -330,36 +329,3 @@ def echo_reply(request: RecordedRequest) -> Reply:
     if payload.get("stream") is True:
         return stream_reply(content, model=model, usage=usage)
     return text_reply(content, model=model, usage=usage)
-
-
-_MODELS = [
-    (DEFAULT_MODEL, "Mock: Echo", 8192),
-    ("openrouter/mock-large", "Mock: Echo Large", 131072),
-]
-
-
-def models_reply() -> Reply:
-    """A small ``GET /models`` listing in OpenRouter's shape."""
-    data = [
-        {
-            "id": model_id,
-            "canonical_slug": model_id,
-            "name": name,
-            "created": 1735689600,
-            "description": "Deterministic mock model served by openrouter_core.testing.",
-            "context_length": context,
-            "architecture": {
-                "modality": "text->text",
-                "input_modalities": ["text"],
-                "output_modalities": ["text"],
-                "tokenizer": "Other",
-                "instruct_type": None,
-            },
-            "pricing": {"prompt": "0.000001", "completion": "0.000002", "request": "0", "image": "0"},
-            "top_provider": {"context_length": context, "max_completion_tokens": 4096, "is_moderated": False},
-            "per_request_limits": None,
-            "supported_parameters": ["max_tokens", "temperature", "tools", "tool_choice", "stream"],
-        }
-        for model_id, name, context in _MODELS
-    ]
-    return Reply(body=_encode({"data": data}))

@@ -9,8 +9,9 @@ import threading
 from collections import deque
 from types import TracebackType
 
-from ._builders import echo_reply, error_reply, models_reply
+from ._builders import echo_reply, error_reply
 from ._http import BadRequest, ConnectionDone, read_request, write_reply
+from ._routes import endpoint_reply
 from ._script import Handler, RecordedRequest, Reply
 
 __all__ = ["MockServer"]
@@ -26,7 +27,8 @@ class MockServer:
     Requests to ``POST {prefix}/chat/completions`` are answered with the enqueued replies in FIFO
     order, then by the handler installed with :meth:`set_handler`, then by :func:`echo_reply`.
     The handler also sees every other route first; returning ``None`` falls back to the built-in
-    routes (``GET {prefix}/models`` and a JSON 404 for anything else). The handler runs on the
+    routes (``GET {prefix}/models``, ``/generation``, ``/credits``, ``/key``, ``POST
+    {prefix}/embeddings`` and a JSON 404 for anything else). The handler runs on the
     server's event loop, so it must not block: script stalls with :class:`Delay` instead.
     """
 
@@ -35,7 +37,6 @@ class MockServer:
         self._requested_port = port
         self._prefix = "/" + prefix.strip("/") if prefix.strip("/") else ""
         self._completions_path = self._prefix + "/chat/completions"
-        self._models_path = self._prefix + "/models"
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._queue: deque[Reply] = deque()
@@ -330,8 +331,9 @@ class MockServer:
             if request.method == "POST":
                 return echo_reply(request)
             return error_reply(405, f"Method {request.method} not allowed", headers={"Allow": "POST"})
-        if request.path == self._models_path and request.method in ("GET", "HEAD"):
-            return models_reply()
+        routed = endpoint_reply(request, self._prefix)  # GET models/generation/credits/key, POST embeddings
+        if routed is not None:
+            return routed
         return error_reply(404, f"Not found: {request.method} {request.path}")
 
 
