@@ -1,4 +1,5 @@
-"""The main job: a non-streaming and a streaming chat through `chat_send`, printing the reply and usage.
+"""The main job: a non-streaming and a streaming chat through `chat_send`, printing the reply and usage,
+then the same through the `openrouter-chat` command.
 
 It talks to the embedded OpenRouter-compatible server on loopback, or, with `LIVE=1` and
 `OPENROUTER_API_KEY` set, to the real API.
@@ -7,6 +8,7 @@ It talks to the embedded OpenRouter-compatible server on loopback, or, with `LIV
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from contextlib import ExitStack
 
@@ -25,6 +27,7 @@ def describe(usage: models.ChatUsage | None) -> str:
 
 def main() -> int:
     with ExitStack() as stack:
+        server: MockServer | None = None
         if os.environ.get("LIVE") == "1" and os.environ.get("OPENROUTER_API_KEY"):
             core = stack.enter_context(OpenRouterCore())
             model = os.environ.get("MODEL", "openai/gpt-4o-mini")
@@ -72,7 +75,30 @@ def main() -> int:
             print(f"stream error: {stream.error}", file=sys.stderr)
             return 1
         print(f"usage:  {describe(usage)}")
+
+        return run_cli(core.server_url, model, live=server is None)
     return 0
+
+
+def run_cli(base_url: str, model: str, *, live: bool) -> int:
+    """The same chat through the `openrouter-chat` command, run as a subprocess."""
+    prompt = "Say hi from the command line."
+    command = [sys.executable, "-m", "openrouter_funcs._cli", prompt, "-m", model, "--base-url", base_url]
+    command.append("--usage")
+    env = dict(os.environ)
+    if not live:
+        env["OPENROUTER_API_KEY"] = "demo-key"
+    print(f'cli:    $ openrouter-chat "{prompt}" -m {model} --base-url {base_url} --usage')
+    done = subprocess.run(
+        command, stdin=subprocess.DEVNULL, capture_output=True, text=True, env=env, timeout=120, check=False
+    )
+    for line in done.stdout.splitlines():
+        print(f"        {line}")
+    for line in done.stderr.splitlines():
+        print(f"        (stderr) {line}")
+    if done.returncode != 0:
+        print(f"cli exited with status {done.returncode}", file=sys.stderr)
+    return done.returncode
 
 
 if __name__ == "__main__":

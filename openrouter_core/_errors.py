@@ -20,6 +20,7 @@
   + ResponseValidationError           a body that is not JSON or does not decode into the model
     - ResponseTooLargeError            a body larger than the core's `max_response_bytes`
   + StreamTruncatedError              a stream that ended with neither `[DONE]` nor a `finish_reason`
+  + ToolLoopLimitError                the model still called tools after `max_turns` model calls
   + SDKValidationError                the request is invalid; nothing was sent
   + InvalidRequestError               no usable server URL
   + APIConnectionError                connecting failed, or the connection dropped
@@ -59,6 +60,7 @@ __all__ = [
     "SDKValidationError",
     "ServiceUnavailableResponseError",
     "StreamTruncatedError",
+    "ToolLoopLimitError",
     "TooManyRequestsResponseError",
     "UnauthorizedResponseError",
     "UnexpectedClientError",
@@ -280,6 +282,15 @@ class ResponseTooLargeError(ResponseValidationError):
 
 class StreamTruncatedError(OpenRouterError):
     """The stream ended with neither `[DONE]` nor a `finish_reason`: the reply may be incomplete."""
+
+
+class ToolLoopLimitError(OpenRouterError):
+    """The model still called tools after `max_turns` model calls; `messages` is the transcript so far."""
+
+    def __init__(self, message: str, *, max_turns: int, messages: list[Any] | None = None) -> None:
+        super().__init__(message)
+        self.max_turns = max_turns
+        self.messages = messages if messages is not None else []
 
 
 class SDKValidationError(OpenRouterError):

@@ -12,6 +12,7 @@ from openrouter_core._models._response import ChatResponse
 from openrouter_core._stream import ChatStream
 from openrouter_funcs._chat_send import chat_send
 from openrouter_funcs._client_endpoints import Credits, Embeddings, Generations, Key, Models
+from openrouter_funcs._client_extras import ChatExtras
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["Chat", "OpenRouter"]
 
 
-class Chat:
+class Chat(ChatExtras):
     """`client.chat`: `send` and `send_async`, returning the value or raising the error."""
 
     __slots__ = ("_core",)

@@ -37,5 +37,5 @@ def test_docs_block_runs(
     output = io.StringIO()
     namespace = {"__name__": "__docs__", "mock_server": server}
     with contextlib.redirect_stdout(output):
-        exec(compile(block, f"{path.name} block {index}", "exec"), namespace)
+        exec(compile(block, f"{path.name} block {index}", "exec", dont_inherit=True), namespace)
     assert output.getvalue().strip(), f"{path.name} block {index} prints nothing to show its result"

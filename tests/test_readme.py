@@ -32,7 +32,10 @@ def test_readme_block_runs(index: int, server: MockServer, monkeypatch: pytest.M
     monkeypatch.setenv("OPENROUTER_API_KEY", "sk-readme")
     output = io.StringIO()
     with contextlib.redirect_stdout(output):
-        exec(compile(BLOCKS[index], f"README.md block {index}", "exec"), {"__name__": "__readme__"})
+        exec(
+            compile(BLOCKS[index], f"README.md block {index}", "exec", dont_inherit=True),
+            {"__name__": "__readme__"},
+        )
     printed = output.getvalue()
     assert printed.strip(), "every snippet shows its result"
     assert "failed" not in printed

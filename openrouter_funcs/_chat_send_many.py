@@ -1,0 +1,484 @@
+"""`chat_send_many`: thousands of chat completions, bounded concurrency, one shared rate-limit back-off.
+
+Results come back in input order, each an `Ok(ChatResponse)` or an `Err`. A 429 pauses the whole batch
+(not just the request that got it) until its `Retry-After` passes; then one request goes first as a probe
+and the others follow only if it gets through, so a rate limit never turns into a thundering herd.
+With `resume="results.jsonl"` every finished result is appended to the file as it completes, and a
+rerun reuses the successful ones instead of sending them again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import IO, TYPE_CHECKING, Any
+
+import msgspec
+
+from openrouter_core._config import RetryConfig
+from openrouter_core._core import OpenRouterCore
+from openrouter_core._errors import (
+    OpenRouterError,
+    SDKValidationError,
+    TooManyRequestsResponseError,
+)
+from openrouter_core._models._request import ChatGenerationParams
+from openrouter_core._models._response import ChatResponse
+from openrouter_core._prepare import to_struct
+from openrouter_core._retries import parse_retry_after
+from openrouter_core._stream import ChatStream
+from openrouter_core._transport import map_exception
+from openrouter_core.result import Err, Ok, Result
+from openrouter_funcs._chat_send import chat_send
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+__all__ = [
+    "DEFAULT_CONCURRENCY",
+    "BatchErrorInfo",
+    "BatchRecord",
+    "BatchRun",
+    "Progress",
+    "chat_send_many",
+]
+
+DEFAULT_CONCURRENCY = 8
+"""Requests in flight at once, by default."""
+
+RECORD_VERSION = 1
+
+BatchResult = Result[ChatResponse, OpenRouterError]
+Request = ChatGenerationParams | Mapping[str, Any]
+
+
+class BatchErrorInfo(msgspec.Struct, frozen=True, omit_defaults=True):
+    """A failed request in the resume file: the error's class name, message and HTTP status if any."""
+
+    type: str
+    message: str
+    status_code: int | None = None
+
+
+class BatchRecord(msgspec.Struct, frozen=True, omit_defaults=True):
+    """One line of a resume file: the result of the request at `index` of the batch.
+
+    `request_sha256` is the SHA-256 of the request's JSON as sent (without `extra_body`); a record is
+    reused on a rerun only when the request at `index` still has that hash and `ok` is true (a failed
+    request is sent again). `response` is the whole `ChatResponse`; `error` describes a failure.
+    """
+
+    index: int
+    request_sha256: str
+    ok: bool
+    response: ChatResponse | None = None
+    error: BatchErrorInfo | None = None
+    v: int = RECORD_VERSION
+
+
+_RECORD_DECODER = msgspec.json.Decoder(BatchRecord)
+_ENCODER = msgspec.json.Encoder()
+
+
+def request_key(params: ChatGenerationParams) -> str:
+    """The `request_sha256` of a request."""
+    return hashlib.sha256(_ENCODER.encode(params)).hexdigest()
+
+
+def load_records(path: str | os.PathLike[str]) -> dict[int, BatchRecord]:
+    """The successful records of a resume file by index (later lines win; unreadable lines are skipped)."""
+    found: dict[int, BatchRecord] = {}
+    try:
+        with open(path, "rb") as handle:
+            for line in handle:
+                if not line.strip():
+                    continue
+                try:
+                    record = _RECORD_DECODER.decode(line)
+                except msgspec.DecodeError:
+                    continue  # a line cut short by a crash, or not ours
+                if record.ok and record.response is not None:
+                    found[record.index] = record
+                else:
+                    found.pop(record.index, None)
+    except FileNotFoundError:
+        pass
+    return found
+
+
+def record_for(index: int, key: str, result: BatchResult) -> BatchRecord:
+    """The resume-file record of a finished result."""
+    if result.ok:
+        return BatchRecord(index=index, request_sha256=key, ok=True, response=result.value)
+    error = result.error
+    status = getattr(error, "status_code", None)
+    info = BatchErrorInfo(
+        type=type(error).__name__, message=str(error), status_code=status if isinstance(status, int) else None
+    )
+    return BatchRecord(index=index, request_sha256=key, ok=False, error=info)
+
+
+class Progress:
+    """A one-line progress bar on stderr: done/total, successes, failures, rate, ETA and rate-limit pauses."""
+
+    __slots__ = (
+        "_last_draw",
+        "_out",
+        "_started",
+        "_width",
+        "done",
+        "failed",
+        "paused_for",
+        "skipped",
+        "total",
+    )
+
+    def __init__(self, total: int, skipped: int, out: IO[str]) -> None:
+        self.total = total
+        self.skipped = skipped
+        self.done = skipped
+        self.failed = 0
+        self.paused_for = 0.0
+        self._out = out
+        self._started = time.monotonic()
+        self._last_draw = 0.0
+        self._width = 0
+
+    def line(self) -> str:
+        """The bar as text."""
+        total = max(self.total, 1)
+        filled = int(24 * self.done / total)
+        bar = "#" * filled + "." * (24 - filled)
+        elapsed = max(time.monotonic() - self._started, 1e-9)
+        sent = self.done - self.skipped
+        rate = sent / elapsed
+        text = f"[{bar}] {self.done}/{self.total} ok {self.done - self.failed} failed {self.failed}"
+        if sent:
+            text += f" {rate:.1f}/s"
+            if self.done < self.total:
+                text += f" eta {_duration((self.total - self.done) / rate)}"
+        if self.paused_for > 0:
+            text += f" (rate limited: paused {_duration(self.paused_for)})"
+        return text
+
+    def draw(self, force: bool = False) -> None:
+        """Redraw, at most ten times a second unless forced."""
+        now = time.monotonic()
+        if not force and now - self._last_draw < 0.1:
+            return
+        self._last_draw = now
+        text = self.line()
+        padding = " " * max(0, self._width - len(text))
+        self._width = len(text)
+        try:
+            self._out.write("\r" + text + padding)
+            self._out.flush()
+        except (OSError, ValueError):
+            pass
+
+    def close(self) -> None:
+        """Draw the final state and end the line."""
+        self.paused_for = 0.0
+        self.draw(force=True)
+        try:
+            self._out.write("\n")
+            self._out.flush()
+        except (OSError, ValueError):
+            pass
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 10:
+        return f"{max(seconds, 0.0):.1f}s"
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+
+
+class BatchRun:
+    """The state both `chat_send_many` and its async twin share: requests, results, resume file, progress."""
+
+    def __init__(
+        self,
+        core: OpenRouterCore,
+        requests: Iterable[Request],
+        *,
+        concurrency: int,
+        progress: bool | None,
+        resume: str | os.PathLike[str] | None,
+        retries: RetryConfig | None,
+    ) -> None:
+        self.lock = threading.Lock()
+        items = list(requests)
+        self.results: list[BatchResult | None] = [None] * len(items)
+        self.params: list[ChatGenerationParams | None] = [None] * len(items)
+        self.keys: list[str] = [""] * len(items)
+        self.pending: list[int] = []
+        self.concurrency = concurrency
+        config = retries if retries is not None else core.retry_config
+        # 429s are the batch's business (one shared pause); the per-call retries handle everything else.
+        self.call_retries = msgspec.structs.replace(config, status_codes=config.status_codes - {429})
+        self.rate_limit_attempts = (
+            1
+            if config.strategy == "none" or 429 not in config.status_codes
+            else (max(config.max_attempts, 1))
+        )
+        self.backoff = config.backoff
+        self.streak = 0
+        self._file: IO[bytes] | None = None
+        self.progress: Progress | None = None
+        if concurrency < 1:
+            error = SDKValidationError(
+                f"concurrency must be at least 1, not {concurrency}", path="concurrency"
+            )
+            self.results = [Err(error) for _ in items]
+            return
+        for index, request in enumerate(items):
+            params = to_struct(request, ChatGenerationParams)
+            if params.ok:
+                self.params[index] = params.value
+                self.keys[index] = request_key(params.value)
+            else:
+                self.results[index] = Err(params.error)
+        reused = self._resume(resume) if resume is not None else 0
+        self.pending = [index for index, result in enumerate(self.results) if result is None]
+        show = progress if progress is not None else _stderr_is_tty()
+        self.progress = Progress(len(items), reused, sys.stderr) if show and items else None
+
+    def _resume(self, path: str | os.PathLike[str]) -> int:
+        try:
+            records = load_records(path)
+            self._file = open(path, "ab+")  # noqa: SIM115 - closed by close()
+            if self._file.tell() > 0:
+                self._file.seek(-1, os.SEEK_END)
+                if self._file.read(1) != b"\n":
+                    self._file.write(b"\n")  # end a line cut short by a crash, so ours starts clean
+        except OSError as exc:
+            error = SDKValidationError(
+                f"cannot use the resume file {os.fspath(path)!r}: {exc}", path="resume"
+            )
+            for index, result in enumerate(self.results):
+                if result is None:
+                    self.results[index] = Err(error)
+            return 0
+        reused = 0
+        for index, record in records.items():
+            if (
+                0 <= index < len(self.results)
+                and self.results[index] is None
+                and record.request_sha256 == self.keys[index]
+                and record.response is not None
+            ):
+                self.results[index] = Ok(record.response)
+                reused += 1
+        return reused
+
+    def rate_limit_delay(self, error: OpenRouterError, attempts: int) -> float | None:
+        """How long the whole batch pauses after this 429, or None when the request has had its tries."""
+        if not isinstance(error, TooManyRequestsResponseError) or attempts >= self.rate_limit_attempts:
+            return None
+        cap = self.backoff.max_interval / 1000
+        with self.lock:
+            server = parse_retry_after(error.headers) if error.headers else None
+            if server is None:
+                server = self.backoff.initial_interval / 1000 * self.backoff.exponent**self.streak
+            self.streak += 1
+        return min(server, cap)
+
+    def finish(self, index: int, result: BatchResult) -> None:
+        """Store a result, append it to the resume file and move the progress bar."""
+        with self.lock:
+            self.results[index] = result
+            if result.ok:
+                self.streak = 0
+            if self._file is not None:
+                try:
+                    self._file.write(_ENCODER.encode(record_for(index, self.keys[index], result)) + b"\n")
+                    self._file.flush()
+                except (OSError, ValueError):
+                    pass
+            if self.progress is not None:
+                self.progress.done += 1
+                self.progress.failed += 0 if result.ok else 1
+                self.progress.draw()
+
+    def show_pause(self, seconds: float) -> None:
+        """Tell the progress bar the batch is paused."""
+        if self.progress is not None:
+            with self.lock:
+                self.progress.paused_for = seconds
+                self.progress.draw(force=True)
+                self.progress.paused_for = 0.0
+
+    def close(self) -> list[BatchResult]:
+        """Close the resume file and the progress line; every result, in input order."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        if self.progress is not None:
+            self.progress.close()
+        stopped = Err(SDKValidationError("the batch stopped before this request was sent", path="$"))
+        return [result if result is not None else stopped for result in self.results]
+
+
+def _stderr_is_tty() -> bool:
+    try:
+        return sys.stderr is not None and sys.stderr.isatty()
+    except (OSError, ValueError):
+        return False
+
+
+class Gate:
+    """The batch-wide pause: after a 429 nobody sends until it passes, then one probe goes first."""
+
+    def __init__(self, clock: Callable[[], float], sleep: Callable[[float], None], batch: BatchRun) -> None:
+        self._cond = threading.Condition()
+        self._clock = clock
+        self._sleep = sleep
+        self._batch = batch
+        self.pause_until = 0.0
+        self.paused = False
+        self.probing = False
+
+    def enter(self) -> bool:
+        """Wait until requests may be sent; True when this one is the probe after a pause."""
+        while True:
+            with self._cond:
+                while self.probing:
+                    self._cond.wait()
+                delay = self.pause_until - self._clock()
+                if delay <= 0:
+                    if self.paused:
+                        self.paused = False
+                        self.probing = True
+                        return True
+                    return False
+            self._batch.show_pause(delay)
+            self._sleep(delay)
+
+    def leave(self, probe: bool, pause: float | None) -> None:
+        """Report a request's outcome: `pause` seconds after a 429, else None."""
+        with self._cond:
+            if pause is not None:
+                self.pause_until = max(self.pause_until, self._clock() + pause)
+                self.paused = True
+            if probe:
+                self.probing = False
+                self._cond.notify_all()
+
+
+def send_one(
+    core: OpenRouterCore,
+    params: ChatGenerationParams,
+    retries: RetryConfig,
+    timeout_ms: int | None,
+    headers: Mapping[str, str] | None,
+    extra_body: Mapping[str, Any] | None,
+) -> BatchResult:
+    """One request of the batch, a stream collected into a whole response."""
+    res = chat_send(
+        core, params, retries=retries, timeout_ms=timeout_ms, headers=headers, extra_body=extra_body
+    )
+    if not res.ok:
+        return res
+    reply = res.value
+    if isinstance(reply, ChatStream):
+        with reply:
+            whole = reply.collect()
+        return Ok(whole.value, res.raw) if whole.ok else Err(whole.error, res.raw)
+    return Ok(reply, res.raw)
+
+
+def chat_send_many(
+    core: OpenRouterCore,
+    requests: Iterable[Request],
+    *,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    progress: bool | None = None,
+    resume: str | os.PathLike[str] | None = None,
+    retries: RetryConfig | None = None,
+    timeout_ms: int | None = None,
+    headers: Mapping[str, str] | None = None,
+    extra_body: Mapping[str, Any] | None = None,
+) -> list[Result[ChatResponse, OpenRouterError]]:
+    """Send every request, `concurrency` at a time on threads; one `Ok(ChatResponse)` or `Err` per request,
+    in input order. Never raises (except `KeyboardInterrupt`).
+
+    A 429 pauses the whole batch until its `Retry-After` (capped by the retry config's `max_interval`)
+    passes, then one probe request goes first; a request is tried up to `max_attempts` times for 429s.
+    `progress` draws a bar on stderr (default: when stderr is a terminal). `resume` names a JSONL file
+    of `BatchRecord` lines: results are appended as they finish, and a rerun reuses the successful ones.
+    Streamed requests are collected into whole responses.
+    """
+    batch = BatchRun(
+        core, requests, concurrency=concurrency, progress=progress, resume=resume, retries=retries
+    )
+    try:
+        if batch.pending:
+            _run_threads(core, batch, timeout_ms, headers, extra_body)
+    finally:
+        results = batch.close()
+    return results
+
+
+def _run_threads(
+    core: OpenRouterCore,
+    batch: BatchRun,
+    timeout_ms: int | None,
+    headers: Mapping[str, str] | None,
+    extra_body: Mapping[str, Any] | None,
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    gate = Gate(core.clock, core.sleep, batch)
+    stop = threading.Event()
+    queue = iter(batch.pending)
+    take = threading.Lock()
+
+    def next_index() -> int | None:
+        with take:
+            return None if stop.is_set() else next(queue, None)
+
+    def run_one(index: int) -> BatchResult:
+        params = batch.params[index]
+        assert params is not None
+        attempts = 1
+        while True:
+            probe = gate.enter()
+            pause: float | None = None
+            try:
+                result = send_one(core, params, batch.call_retries, timeout_ms, headers, extra_body)
+                if not result.ok:
+                    pause = batch.rate_limit_delay(result.error, attempts)
+            finally:
+                gate.leave(probe, pause)
+            if pause is None or stop.is_set():
+                return result
+            attempts += 1
+
+    def worker() -> None:
+        while (index := next_index()) is not None:
+            try:
+                result = run_one(index)
+            except Exception as exc:  # a bug of ours must still come back as a value
+                result = Err(map_exception(exc))
+            batch.finish(index, result)
+
+    workers = min(batch.concurrency, len(batch.pending))
+    executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="openrouter-batch")
+    futures: Sequence[Future[None]] = [executor.submit(worker) for _ in range(workers)]
+    try:
+        for future in futures:
+            future.result()
+    except BaseException:
+        stop.set()
+        executor.shutdown(wait=False, cancel_futures=True)
+        raise
+    executor.shutdown(wait=True)

@@ -1,0 +1,344 @@
+"""`chat_run_tools`: the model -> tool -> model loop over your Python functions, to a bounded depth.
+
+Each tool is a plain annotated function (`def weather(city: str, unit: str = "C") -> str`) or a function
+taking one msgspec Struct, dataclass or TypedDict. Its JSON Schema comes from msgspec, its arguments are
+decoded and validated with msgspec, and whatever goes wrong inside a tool (bad arguments, an exception)
+is sent back to the model as the tool's reply instead of crashing the loop.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, get_type_hints, is_typeddict
+
+import msgspec
+
+from openrouter_core._config import RetryConfig
+from openrouter_core._core import OpenRouterCore
+from openrouter_core._errors import (
+    OpenRouterError,
+    ResponseValidationError,
+    SDKValidationError,
+    ToolLoopLimitError,
+)
+from openrouter_core._models._message import ChatAssistantMessage, ChatToolCall
+from openrouter_core._models._request import ChatGenerationParams, ChatMessage, ChatToolMessage
+from openrouter_core._models._response import ChatResponse
+from openrouter_core._models._tools import ChatFunctionTool, ChatFunctionToolFunction, ChatTool
+from openrouter_core._prepare import to_struct
+from openrouter_core._raw import RawResponse
+from openrouter_core._stream import ChatStream
+from openrouter_core._transport import map_exception
+from openrouter_core.result import Err, Ok, Result
+from openrouter_funcs._chat_parse import SchemaPlan, decode_as, schema_name, strict_schema
+from openrouter_funcs._chat_send import chat_send
+
+__all__ = [
+    "DEFAULT_MAX_TURNS",
+    "Tool",
+    "ToolRun",
+    "Tools",
+    "assistant_turn",
+    "build_tools",
+    "chat_run_tools",
+    "failure_text",
+    "function_tool",
+    "next_request",
+    "no_choice_error",
+    "prepare_tools",
+    "render",
+    "turn_limit_error",
+    "unknown_tool_text",
+]
+
+DEFAULT_MAX_TURNS = 8
+"""Model calls `chat_run_tools` makes at most before giving up."""
+
+Tools = Mapping[str, Callable[..., Any]] | Sequence[Callable[..., Any]]
+"""Tools by name, or a list of functions named by their `__name__`."""
+
+
+class ToolRun(msgspec.Struct, frozen=True):
+    """What `chat_run_tools` returns in `Ok`: the whole transcript and the model's final response.
+
+    `messages` starts with the request's messages, then alternates the assistant's turns and the tool
+    replies, and ends with the assistant's final answer. `turns` counts the model calls made.
+    """
+
+    messages: list[ChatMessage]
+    response: ChatResponse
+    turns: int
+
+    @property
+    def content(self) -> str | None:
+        """The final answer's text (None when the model sent none)."""
+        content = self.response.choices[0].message.content if self.response.choices else None
+        if isinstance(content, list):
+            return "".join(part.text for part in content if isinstance(part.text, str))
+        return content if isinstance(content, str) else None
+
+
+def _is_record(annotation: Any) -> bool:
+    """A type decoded as one JSON object: a Struct, a dataclass or a TypedDict."""
+    return isinstance(annotation, type) and (
+        issubclass(annotation, msgspec.Struct)
+        or dataclasses.is_dataclass(annotation)
+        or is_typeddict(annotation)
+    )
+
+
+def _inline_root(schema: dict[str, Any]) -> dict[str, Any]:
+    """`schema` with its root `$ref` replaced by the definition (tool parameters must be an object)."""
+    ref = schema.get("$ref")
+    if not isinstance(ref, str):
+        return schema
+    defs = dict(schema.get("$defs", {}))
+    root = dict(defs.pop(ref.removeprefix("#/$defs/")))
+    if ref.encode() in msgspec.json.encode([root, defs]):
+        defs[ref.removeprefix("#/$defs/")] = dict(root)
+    root.pop("title", None)
+    if defs:
+        root["$defs"] = defs
+    return root
+
+
+class Tool:
+    """One callable tool: its definition for the request, and how to decode its arguments and call it."""
+
+    __slots__ = ("definition", "fn", "is_async", "name", "one_record", "plan", "record")
+
+    def __init__(self, name: str, fn: Callable[..., Any], *, strict: bool) -> None:
+        self.name = name
+        self.fn = fn
+        self.is_async = inspect.iscoroutinefunction(fn)
+        where = f"tool {name!r}"
+        try:
+            signature = inspect.signature(fn)
+            hints = get_type_hints(fn, include_extras=True)
+        except (TypeError, ValueError, NameError) as exc:
+            raise SDKValidationError(f"{where}: cannot read its signature: {exc}", path=name) from exc
+        params = list(signature.parameters.values())
+        first: Any = hints.get(params[0].name) if len(params) == 1 else None
+        self.one_record = first is not None and _is_record(first)
+        self.record: type[Any]
+        if self.one_record:
+            self.record = first
+        else:
+            fields: list[tuple[str, Any] | tuple[str, Any, Any]] = []
+            for param in params:
+                if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD, param.POSITIONAL_ONLY):
+                    raise SDKValidationError(
+                        f"{where}: parameter {param.name!r} must be passable by keyword", path=name
+                    )
+                if param.name not in hints:
+                    raise SDKValidationError(
+                        f"{where}: parameter {param.name!r} needs a type annotation", path=name
+                    )
+                if param.default is param.empty:
+                    fields.append((param.name, hints[param.name]))
+                else:
+                    fields.append((param.name, hints[param.name], param.default))
+            self.record = msgspec.defstruct(
+                schema_name(fn, f"{name}_arguments"), fields, kw_only=True, forbid_unknown_fields=True
+            )
+        try:
+            original = msgspec.json.schema(self.record)
+        except Exception as exc:  # msgspec raises TypeError, or NameError for an unresolvable annotation
+            raise SDKValidationError(f"{where}: no JSON Schema for its parameters: {exc}", path=name) from exc
+        sent = strict_schema(original) if strict else _inline_root(original)
+        sent.pop("description", None)  # the function's docstring describes the tool
+        self.plan = SchemaPlan(name=name, sent=sent, original=original, strict=strict)
+        description = inspect.getdoc(fn)
+        function = ChatFunctionToolFunction(name=name, parameters=sent)
+        if description:
+            function = msgspec.structs.replace(function, description=description)
+        if strict:
+            function = msgspec.structs.replace(function, strict=True)
+        self.definition = ChatFunctionTool(function=function)
+
+    def arguments(self, call: ChatToolCall) -> tuple[Any, str | None]:
+        """The decoded arguments of `call`, or an error text for the model."""
+        try:
+            return decode_as(call.function.arguments or "{}", self.record, self.plan), None
+        except msgspec.ValidationError as exc:
+            return None, f"error: invalid arguments for {self.name}: {exc}"
+        except msgspec.DecodeError as exc:
+            return None, f"error: the arguments for {self.name} are not valid JSON: {exc}"
+
+    def invoke(self, arguments: Any) -> Any:
+        """Call the function with decoded arguments (an awaitable for an async tool)."""
+        if self.one_record:
+            return self.fn(arguments)
+        return self.fn(**{name: getattr(arguments, name) for name in arguments.__struct_fields__})
+
+
+def render(value: Any) -> str:
+    """A tool's return value as the text of its tool message (JSON unless it is already a str)."""
+    if isinstance(value, str):
+        return value
+    try:
+        return msgspec.json.encode(value).decode()
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def failure_text(name: str, exc: Exception) -> str:
+    """What the model reads when a tool raised."""
+    return f"error: {name} raised {type(exc).__name__}: {exc}"
+
+
+def unknown_tool_text(name: str, tools: Mapping[str, Tool]) -> str:
+    """What the model reads when it calls a tool that does not exist."""
+    return f"error: there is no tool named {name!r}; the tools are: {', '.join(sorted(tools))}"
+
+
+def build_tools(tools: Tools, *, strict: bool) -> dict[str, Tool]:
+    """Every tool by name; raises `SDKValidationError` for one whose schema cannot be built."""
+    if isinstance(tools, Mapping):
+        named = list(tools.items())
+    else:
+        named = [(getattr(fn, "__name__", ""), fn) for fn in tools]
+    built: dict[str, Tool] = {}
+    for name, fn in named:
+        if not name or name in built:
+            raise SDKValidationError(f"tool names must be unique and non-empty: {name!r}", path="tools")
+        built[name] = Tool(name, fn, strict=strict)
+    return built
+
+
+def function_tool(
+    fn: Callable[..., Any], *, name: str | None = None, strict: bool = False
+) -> ChatFunctionTool:
+    """The `tools` entry `chat_run_tools` sends for `fn` (raises `SDKValidationError` if it has none)."""
+    return Tool(name or fn.__name__, fn, strict=strict).definition
+
+
+def prepare_tools(
+    request: ChatGenerationParams | Mapping[str, Any], tools: Tools, strict: bool, max_turns: int
+) -> Result[tuple[ChatGenerationParams, dict[str, Tool]], OpenRouterError]:
+    """Validate the request and the tools; the request gains the tools' definitions."""
+    if max_turns < 1:
+        return Err(SDKValidationError(f"max_turns must be at least 1, not {max_turns}", path="max_turns"))
+    params = to_struct(request, ChatGenerationParams)
+    if not params.ok:
+        return params
+    try:
+        built = build_tools(tools, strict=strict)
+    except SDKValidationError as error:
+        return Err(error)
+    existing: list[ChatTool] = [] if isinstance(params.value.tools, msgspec.UnsetType) else params.value.tools
+    definitions: list[ChatTool] = [*existing, *(tool.definition for tool in built.values())]
+    return Ok((msgspec.structs.replace(params.value, tools=definitions), built))
+
+
+def next_request(params: ChatGenerationParams, messages: list[ChatMessage]) -> ChatGenerationParams:
+    """The request of the next turn: the same settings with the transcript so far."""
+    return msgspec.structs.replace(params, messages=list(messages))
+
+
+def assistant_turn(response: ChatResponse) -> tuple[ChatAssistantMessage, list[ChatToolCall]] | None:
+    """The assistant's message and its tool calls, or None when the response has no choice."""
+    if not response.choices:
+        return None
+    message = response.choices[0].message
+    calls = message.tool_calls if isinstance(message.tool_calls, list) else []
+    return message, calls
+
+
+def no_choice_error(raw: RawResponse | None) -> Err[OpenRouterError]:
+    """The error for a response without choices."""
+    status = raw.status_code if raw is not None else None
+    return Err(ResponseValidationError("the response has no choices", status_code=status), raw)
+
+
+def turn_limit_error(max_turns: int, messages: list[ChatMessage]) -> OpenRouterError:
+    """The error when the model still calls tools after `max_turns` model calls."""
+    return ToolLoopLimitError(
+        f"the model was still calling tools after max_turns={max_turns} model calls "
+        f"({len(messages)} messages in the transcript)",
+        max_turns=max_turns,
+        messages=list(messages),
+    )
+
+
+def chat_run_tools(
+    core: OpenRouterCore,
+    request: ChatGenerationParams | Mapping[str, Any],
+    tools: Tools,
+    *,
+    max_turns: int = DEFAULT_MAX_TURNS,
+    strict: bool = False,
+    retries: RetryConfig | None = None,
+    timeout_ms: int | None = None,
+    headers: Mapping[str, str] | None = None,
+    extra_body: Mapping[str, Any] | None = None,
+) -> Result[ToolRun, OpenRouterError]:
+    """Run the model -> tools -> model loop: `Ok(ToolRun(messages, response, turns))` or `Err(error)`.
+
+    `tools` maps names to functions (or lists functions, named by `__name__`). Each function is annotated
+    (`def f(city: str, days: int = 1)`) or takes one msgspec Struct, dataclass or TypedDict; its docstring
+    is the tool's description. The model is called at most `max_turns` times; if it still asks for tools
+    after that, the result is an `Err`. A tool that raises, or arguments that do not decode, become an
+    `error: ...` tool message the model can react to. `strict=True` sends OpenAI-strict schemas.
+    Async tools need `chat_run_tools_async`.
+    """
+    try:
+        setup = prepare_tools(request, tools, strict, max_turns)
+        if not setup.ok:
+            return setup
+        params, built = setup.value
+        for tool in built.values():
+            if tool.is_async:
+                return Err(
+                    SDKValidationError(
+                        f"tool {tool.name!r} is async: use chat_run_tools_async", path=tool.name
+                    )
+                )
+        messages: list[ChatMessage] = list(params.messages)
+        for turn in range(1, max_turns + 1):
+            res = chat_send(
+                core,
+                next_request(params, messages),
+                retries=retries,
+                timeout_ms=timeout_ms,
+                headers=headers,
+                extra_body=extra_body,
+            )
+            if not res.ok:
+                return res
+            reply = res.value
+            if isinstance(reply, ChatStream):
+                with reply:
+                    whole = reply.collect()
+                if not whole.ok:
+                    return Err(whole.error, res.raw)
+                reply = whole.value
+            found = assistant_turn(reply)
+            if found is None:
+                return no_choice_error(res.raw)
+            message, calls = found
+            messages.append(message)
+            if not calls:
+                return Ok(ToolRun(messages=messages, response=reply, turns=turn), res.raw)
+            if turn == max_turns:
+                return Err(turn_limit_error(max_turns, messages), res.raw)
+            for call in calls:
+                messages.append(ChatToolMessage(content=_run_one(built, call), tool_call_id=call.id))
+        raise AssertionError("unreachable")  # pragma: no cover
+    except Exception as exc:  # a bug of ours must still come back as a value
+        return Err(map_exception(exc))
+
+
+def _run_one(built: Mapping[str, Tool], call: ChatToolCall) -> str:
+    tool = built.get(call.function.name)
+    if tool is None:
+        return unknown_tool_text(call.function.name, built)
+    arguments, problem = tool.arguments(call)
+    if problem is not None:
+        return problem
+    try:
+        return render(tool.invoke(arguments))
+    except Exception as exc:
+        return failure_text(tool.name, exc)
