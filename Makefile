@@ -29,7 +29,8 @@ pytest: venv
 
 # Real third-party servers on loopback (Prism, LiteLLM proxy, llama.cpp); installs what they need, cached.
 integration: venv
-	$(VENV)/bin/pytest tests/integration
+	-$(PY) tests/integration/peers.py install
+	$(VENV)/bin/pytest tests/integration -rs
 
 # The long hostile-server run; `make test` runs a fixed-seed slice of the same suite.
 fuzz: venv

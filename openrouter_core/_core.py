@@ -82,6 +82,7 @@ class OpenRouterCore:
         self._owns_client = client is None
         self._owns_async_client = async_client is None
         self._lock = threading.Lock()
+        self._timeouts: dict[float, dict[str, float | None]] = {}
         self.chat_url = f"{self.server_url}/chat/completions"
         self.config_error: OpenRouterError | None = None
         self.base_headers = self._base_headers(http_referer, app_title, app_categories, default_headers)
@@ -98,7 +99,12 @@ class OpenRouterCore:
         http_referer = http_referer or env.get("OPENROUTER_HTTP_REFERER")
         app_title = app_title or env.get("OPENROUTER_APP_TITLE")
         categories = app_categories or env.get("OPENROUTER_APP_CATEGORIES")
-        headers = {"User-Agent": USER_AGENT, "Content-Type": "application/json", "Accept": "application/json"}
+        headers = {
+            "User-Agent": USER_AGENT,
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            "Accept-Encoding": "gzip, deflate",
+        }
         if http_referer:
             headers["HTTP-Referer"] = http_referer
         if app_title:
@@ -142,6 +148,20 @@ class OpenRouterCore:
         if key[:7].lower() == "bearer ":
             return {"Authorization": key}
         return {"Authorization": f"Bearer {key}"}
+
+    @property
+    def owns_clients(self) -> bool:
+        """Whether both HTTP clients are the core's own (so nothing of a user's client needs merging)."""
+        return self._owns_client and self._owns_async_client
+
+    def timeout_extension(self, remaining_s: float) -> dict[str, float | None]:
+        """The `timeout` request extension of one attempt: a fresh dict, since stream reads update it."""
+        cached = self._timeouts.get(remaining_s)
+        if cached is None:
+            cached = self._timeouts[remaining_s] = self.timeout(remaining_s).as_dict()
+            if len(self._timeouts) > 64:
+                self._timeouts.clear()
+        return dict(cached)
 
     def timeout(self, remaining_s: float | None = None) -> httpx.Timeout:
         """The httpx timeouts of one attempt, none longer than the attempt's remaining time."""

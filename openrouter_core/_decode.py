@@ -15,7 +15,6 @@ from openrouter_core._errors import (
     chat_error_class,
 )
 from openrouter_core._models._response import ErrorBody
-from openrouter_core.result import Err, Ok, Result
 
 __all__ = ["ResponseDecoder", "chat_error"]
 
@@ -78,31 +77,31 @@ def _is_json(content_type: str) -> bool:
 
 
 class ResponseDecoder(Generic[T]):
-    """Decodes a finished response into `Ok(T)` or the error its status and body call for."""
+    """Decodes a finished response into `T`, or the error its status and body call for."""
 
     __slots__ = ("_decoder",)
 
     def __init__(self, model: type[T]) -> None:
         self._decoder = msgspec.json.Decoder(model)
 
-    def __call__(self, status: int, headers: Mapping[str, str], body: bytes) -> Result[T, OpenRouterError]:
-        """Decode one response."""
+    def __call__(self, status: int, headers: Mapping[str, str], body: bytes) -> T | OpenRouterError:
+        """Decode one response: the model, or the error (returned, not raised)."""
         if 200 <= status < 300:
             try:
-                return Ok(self._decoder.decode(body))
+                return self._decoder.decode(body)
             except msgspec.DecodeError as exc:
                 # A 200 made only of `{"error": ...}` is an API error, not a schema mismatch (python-sdk #44).
                 error: OpenRouterError | None = _error_body(status, headers, body)
-                if error is None:
-                    error = self._undecodable(status, headers, body, exc)
-                return Err(error)
+                return error if error is not None else self._undecodable(status, headers, body, exc)
         content_type = headers.get("content-type", "")
         if status >= 400:
             error = _error_body(status, headers, body) if _is_json(content_type) or body[:1] == b"{" else None
-            if error is not None:
-                return Err(error)
-            return Err(self._default_error("API error occurred", status, headers, body))
-        return Err(self._default_error("Unexpected Status or Content-Type", status, headers, body))
+            return (
+                error
+                if error is not None
+                else self._default_error("API error occurred", status, headers, body)
+            )
+        return self._default_error("Unexpected Status or Content-Type", status, headers, body)
 
     def _undecodable(
         self, status: int, headers: Mapping[str, str], body: bytes, exc: msgspec.DecodeError

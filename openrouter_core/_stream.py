@@ -13,7 +13,7 @@ from openrouter_core._errors import OpenRouterError
 from openrouter_core._models._response import ChatResponse
 from openrouter_core._models._stream import ChatStreamingResponseChunk
 from openrouter_core._stream_state import StreamState
-from openrouter_core._transport import close_quietly, map_exception
+from openrouter_core._transport import body_bytes, close_quietly, map_exception
 from openrouter_core._watchdog import shutdown_socket
 from openrouter_core.result import Result
 
@@ -59,7 +59,7 @@ class ChatStream:
             try:
                 byte_iterator = self._bytes
                 if byte_iterator is None:
-                    byte_iterator = self._bytes = self.response.iter_bytes()
+                    byte_iterator = self._bytes = body_bytes(self.response)
                 state.feed(next(byte_iterator))
             except StopIteration:
                 state.eof()

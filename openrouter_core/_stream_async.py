@@ -13,7 +13,7 @@ from openrouter_core._errors import OpenRouterError
 from openrouter_core._models._response import ChatResponse
 from openrouter_core._models._stream import ChatStreamingResponseChunk
 from openrouter_core._stream_state import StreamState
-from openrouter_core._transport import map_exception
+from openrouter_core._transport import map_exception, raw_body_is_final
 from openrouter_core.result import Result
 
 if TYPE_CHECKING:
@@ -64,7 +64,11 @@ class AsyncChatStream:
             try:
                 byte_iterator = self._bytes
                 if byte_iterator is None:
-                    byte_iterator = self._bytes = self.response.aiter_bytes()
+                    byte_iterator = self._bytes = (
+                        self.response.aiter_raw()
+                        if raw_body_is_final(self.response)
+                        else self.response.aiter_bytes()
+                    )
                 state.feed(await byte_iterator.__anext__())
             except StopAsyncIteration:
                 state.eof()

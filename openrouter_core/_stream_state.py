@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Mapping
 
 import msgspec
@@ -18,23 +19,23 @@ from openrouter_core._sse import SSEDecoder
 
 __all__ = ["StreamState"]
 
-_CHUNK_DECODER = msgspec.json.Decoder(ChatStreamingResponseChunk)
+_decode_chunk = msgspec.json.Decoder(ChatStreamingResponseChunk).decode
 _DONE = b"[DONE]"
 
 
 class StreamState:
     """Turns SSE payloads into chunks, and records the end of the stream and its first error."""
 
-    __slots__ = ("_headers", "chunks", "done", "ended", "error", "finished", "pending", "sse")
+    __slots__ = ("_feed", "_headers", "chunks", "done", "ended", "error", "pending", "sse")
 
     def __init__(self, headers: Mapping[str, str]) -> None:
         self._headers = headers
         self.sse = SSEDecoder()
-        self.pending: list[bytes] = []
+        self._feed = self.sse.feed
+        self.pending: deque[bytes] = deque()
         self.chunks: list[ChatStreamingResponseChunk] = []
         self.done = False
         self.ended = False
-        self.finished = False
         self.error: OpenRouterError | None = None
 
     def fail(self, error: OpenRouterError) -> None:
@@ -50,36 +51,9 @@ class StreamState:
         error.__cause__ = exc
         return error
 
-    def payload(self, data: bytes) -> ChatStreamingResponseChunk | None:
-        """The chunk an SSE payload holds, or None when it ends the stream or carries no chunk."""
-        if data == _DONE:
-            self.done = True
-            return None
-        try:
-            chunk = _CHUNK_DECODER.decode(data)
-        except msgspec.DecodeError as exc:
-            text = data.decode("utf-8", "replace")
-            self.fail(ResponseValidationError(f"Malformed stream event: {exc}", body=text, status_code=200))
-            return None
-        error = chunk.error
-        if error is not None:
-            self.error = self.error or chat_error(
-                200, error.code, error.message, error.metadata, body=data, headers=self._headers
-            )
-            if not chunk.choices and not chunk.id:
-                # A bare `{"error": ...}` event: nothing to deliver, and nothing more will come.
-                self.done = True
-                return None
-        if not self.finished:
-            for choice in chunk.choices:
-                if choice.finish_reason is not None:
-                    self.finished = True
-        self.chunks.append(chunk)
-        return chunk
-
     def feed(self, raw: bytes) -> None:
         """Queue the payloads completed by a piece of the body."""
-        self.pending.extend(self.sse.feed(raw))
+        self.pending.extend(self._feed(raw))
 
     def eof(self) -> None:
         """The body ended: queue a last event that had no blank line after it."""
@@ -90,13 +64,45 @@ class StreamState:
         """The next queued chunk, or None when more bytes are needed or the stream is done."""
         pending = self.pending
         while pending and not self.done:
-            chunk = self.payload(pending.pop(0))
-            if chunk is not None:
-                return chunk
+            data = pending.popleft()
+            if data == _DONE:
+                self.done = True
+                break
+            try:
+                chunk = _decode_chunk(data)
+            except msgspec.DecodeError as exc:
+                text = data.decode("utf-8", "replace")
+                self.fail(
+                    ResponseValidationError(f"Malformed stream event: {exc}", body=text, status_code=200)
+                )
+                break
+            if chunk.error is not None and self._error_chunk(chunk, data):
+                continue
+            self.chunks.append(chunk)
+            return chunk
         if self.ended and not self.done:
             self.done = True
-            if not self.finished and self.error is None:
+            if self.error is None and not self._finished():
                 self.error = StreamTruncatedError(
                     "The stream ended without [DONE] or a finish_reason: the reply may be incomplete"
                 )
         return None
+
+    def _error_chunk(self, chunk: ChatStreamingResponseChunk, data: bytes) -> bool:
+        """Record an error event; True when it is a bare `{"error": ...}` that carries no chunk."""
+        error = chunk.error
+        assert error is not None
+        if self.error is None:
+            self.error = chat_error(
+                200, error.code, error.message, error.metadata, body=data, headers=self._headers
+            )
+        if chunk.choices or chunk.id:
+            return False
+        self.done = True
+        return True
+
+    def _finished(self) -> bool:
+        # Checked once, at the end, rather than on every chunk: the last chunks carry the finish_reason.
+        return any(
+            choice.finish_reason is not None for chunk in reversed(self.chunks) for choice in chunk.choices
+        )

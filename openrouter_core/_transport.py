@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TypeVar
 
 import httpx
@@ -36,13 +36,17 @@ __all__ = [
     "map_exception",
     "send",
     "start_stream_reads",
+    "body_bytes",
+    "build_request",
+    "outcome_result",
+    "raw_body_is_final",
     "total_timeout",
-    "with_raw",
 ]
 
 T = TypeVar("T")
 S = TypeVar("S")
-Decode = Callable[[int, Mapping[str, str], bytes], Result[T, OpenRouterError]]
+Decode = Callable[[int, Mapping[str, str], bytes], "T | OpenRouterError"]
+"""Turns a finished response into the model, or the error its status and body call for."""
 OpenStream = Callable[[httpx.Response], S]
 
 _TIMEOUTS: tuple[tuple[type[httpx.TimeoutException], str], ...] = (
@@ -66,6 +70,7 @@ _TABLE: tuple[tuple[type[Exception], Callable[[Exception], OpenRouterError]], ..
 
 
 def total_timeout(timeout_s: float) -> RequestTimeoutError:
+    """The error of an attempt that overran its `timeout_ms`."""
     return RequestTimeoutError(
         f"Request timed out (total): no response within {timeout_s:g} s", deadline="total"
     )
@@ -104,26 +109,65 @@ def start_stream_reads(response: httpx.Response, idle_timeout_s: float) -> None:
         timeouts["read"] = idle_timeout_s
 
 
-def with_raw(
-    result: Result[T, OpenRouterError],
+def outcome_result(
+    outcome: T | OpenRouterError,
     response: httpx.Response | None,
     started: float,
     now: float,
     attempts: int,
 ) -> Result[T, OpenRouterError]:
-    """`result` carrying the `RawResponse` of the last attempt (None when no response arrived)."""
-    if response is None:
-        return result
-    raw = RawResponse(
-        status_code=response.status_code,
-        headers=response.headers,
-        url=str(response.request.url),
-        elapsed_ms=(now - started) * 1000,
-        attempts=attempts,
-    )
-    if result.ok:
-        return Ok(result.value, raw)
-    return Err(result.error, raw)
+    """The call's Result: the last attempt's outcome as `Ok` or `Err`, with its `RawResponse` if any."""
+    raw = None
+    if response is not None:
+        raw = RawResponse(
+            status_code=response.status_code,
+            headers=response.headers,
+            url=str(response.request.url),
+            elapsed_ms=(now - started) * 1000,
+            attempts=attempts,
+        )
+    if isinstance(outcome, OpenRouterError):
+        return Err(outcome, raw)
+    return Ok(outcome, raw)
+
+
+def build_request(
+    core: OpenRouterCore, client: httpx.Client | httpx.AsyncClient, prepared: Prepared
+) -> httpx.Request:
+    """The attempt's request, with every hook applied."""
+    timeout = core.timeout_extension(prepared.timeout_s)
+    if core.owns_clients:
+        # Our own client has no cookies, auth or default headers to merge: skip build_request's merging.
+        request = httpx.Request(
+            prepared.method,
+            prepared.url,
+            content=prepared.body,
+            headers=prepared.headers,
+            extensions={"timeout": timeout},
+        )
+    else:
+        request = client.build_request(
+            prepared.method,
+            prepared.url,
+            content=prepared.body,
+            headers=prepared.headers,
+            extensions={"timeout": timeout},
+        )
+    if core.hooks.before_request:
+        request = run_before_request(core.hooks, request)
+    return request
+
+
+def body_bytes(response: httpx.Response) -> Iterator[bytes]:
+    """The body as it arrives, decoded only if a Content-Encoding asks for it."""
+    if raw_body_is_final(response):
+        return response.iter_raw()
+    return response.iter_bytes()
+
+
+def raw_body_is_final(response: httpx.Response) -> bool:
+    """Whether the body is unread and needs no decoding, so `iter_raw` can skip httpx's decoders."""
+    return "content-encoding" not in response.headers and not response.is_stream_consumed
 
 
 def close_quietly(response: httpx.Response) -> None:
@@ -146,13 +190,11 @@ def _read(core: OpenRouterCore, response: httpx.Response, deadline: float) -> by
     chunks = []
     size = 0
     clock = core.clock
-    for chunk in response.iter_bytes():
+    for chunk in body_bytes(response):
         size += len(chunk)
         check_size(size, limit)
         if clock() > deadline:
-            raise RequestTimeoutError(
-                "Request timed out (total): the response took too long", deadline="total"
-            )
+            raise RequestTimeoutError("Request timed out (total): the body took too long", deadline="total")
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -163,41 +205,31 @@ def _attempt(
     decode: Decode[T],
     open_stream: OpenStream[S] | None,
     attempt: int,
-) -> tuple[Result[T | S, OpenRouterError], httpx.Response | None]:
-    hooks = core.hooks
+) -> tuple[T | S | OpenRouterError, httpx.Response | None]:
     deadline = core.clock() + prepared.timeout_s
     real_deadline = time.monotonic() + prepared.timeout_s
     log_request(prepared.method, prepared.url, prepared.headers, attempt)
     try:
         client = core.client
-        request = client.build_request(
-            prepared.method,
-            prepared.url,
-            content=prepared.body,
-            headers=prepared.headers,
-            timeout=core.timeout(prepared.timeout_s),
-        )
-        if hooks.before_request:
-            request = run_before_request(hooks, request)
-        response = client.send(request, stream=True)
+        response = client.send(build_request(core, client, prepared), stream=True)
     except Exception as exc:
-        return Err(map_exception(exc)), None
+        return map_exception(exc), None
     log_response(response.status_code, response.headers)
     streaming = False
     watch = None
     try:
-        if hooks.after_response:
-            run_after_response(hooks, response)
+        if core.hooks.after_response:
+            run_after_response(core.hooks, response)
         if open_stream is not None and is_stream(response):
             start_stream_reads(response, core.idle_timeout_ms / 1000)
             streaming = True
-            return Ok(open_stream(response)), response
+            return open_stream(response), response
         watch = watchdog.arm(real_deadline, response)
         body = _read(core, response, deadline)
     except Exception as exc:
         if watch is not None and watch.fired:
-            return Err(total_timeout(prepared.timeout_s)), response
-        return Err(map_exception(exc)), response
+            return total_timeout(prepared.timeout_s), response
+        return map_exception(exc), response
     finally:
         watchdog.disarm(watch)
         if not streaming:
@@ -215,10 +247,12 @@ def send(
     plan = RetryPlan(prepared.retry, core.clock, core.rng)
     started = core.clock()
     while True:
-        result, response = _attempt(core, prepared, decode, open_stream, plan.attempts)
-        if not result.ok and core.hooks.on_error:
-            result = Err(run_on_error(core.hooks, result.error))
-        delay = None if result.ok else plan.delay_after(result.error)
+        outcome, response = _attempt(core, prepared, decode, open_stream, plan.attempts)
+        delay = None
+        if isinstance(outcome, OpenRouterError):
+            if core.hooks.on_error:
+                outcome = run_on_error(core.hooks, outcome)
+            delay = plan.delay_after(outcome)
         if delay is None:
-            return with_raw(result, response, started, core.clock(), plan.attempts)
+            return outcome_result(outcome, response, started, core.clock(), plan.attempts)
         core.sleep(delay)

@@ -9,7 +9,7 @@ import httpx
 
 from openrouter_core._core import OpenRouterCore
 from openrouter_core._errors import OpenRouterError, RequestTimeoutError
-from openrouter_core._hooks import run_after_response, run_before_request, run_on_error
+from openrouter_core._hooks import run_after_response, run_on_error
 from openrouter_core._log import log_request, log_response
 from openrouter_core._prepare import Prepared
 from openrouter_core._retries import RetryPlan
@@ -17,13 +17,16 @@ from openrouter_core._stream_async import aclose_quietly
 from openrouter_core._transport import (
     Decode,
     OpenStream,
+    build_request,
     check_size,
     is_stream,
     map_exception,
+    outcome_result,
+    raw_body_is_final,
     start_stream_reads,
-    with_raw,
+    total_timeout,
 )
-from openrouter_core.result import Err, Ok, Result
+from openrouter_core.result import Result
 
 __all__ = ["send_async"]
 
@@ -39,13 +42,12 @@ async def _read(core: OpenRouterCore, response: httpx.Response, deadline: float)
     chunks = []
     size = 0
     clock = core.clock
-    async for chunk in response.aiter_bytes():
+    body = response.aiter_raw() if raw_body_is_final(response) else response.aiter_bytes()
+    async for chunk in body:
         size += len(chunk)
         check_size(size, limit)
         if clock() > deadline:
-            raise RequestTimeoutError(
-                "Request timed out (total): the response took too long", deadline="total"
-            )
+            raise RequestTimeoutError("Request timed out (total): the body took too long", deadline="total")
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -56,14 +58,11 @@ async def _attempt(
     decode: Decode[T],
     open_stream: OpenStream[S] | None,
     attempt: int,
-) -> tuple[Result[T | S, OpenRouterError], httpx.Response | None]:
+) -> tuple[T | S | OpenRouterError, httpx.Response | None]:
     # An event-loop deadline is exact even against a server that drips one byte at a time.
     with anyio.move_on_after(prepared.timeout_s):
         return await _exchange(core, prepared, decode, open_stream, attempt)
-    error = RequestTimeoutError(
-        f"Request timed out (total): no response within {prepared.timeout_s:g} s", deadline="total"
-    )
-    return Err(error), None
+    return total_timeout(prepared.timeout_s), None
 
 
 async def _exchange(
@@ -72,36 +71,26 @@ async def _exchange(
     decode: Decode[T],
     open_stream: OpenStream[S] | None,
     attempt: int,
-) -> tuple[Result[T | S, OpenRouterError], httpx.Response | None]:
-    hooks = core.hooks
+) -> tuple[T | S | OpenRouterError, httpx.Response | None]:
     deadline = core.clock() + prepared.timeout_s
     log_request(prepared.method, prepared.url, prepared.headers, attempt)
     try:
         client = core.async_client
-        request = client.build_request(
-            prepared.method,
-            prepared.url,
-            content=prepared.body,
-            headers=prepared.headers,
-            timeout=core.timeout(prepared.timeout_s),
-        )
-        if hooks.before_request:
-            request = run_before_request(hooks, request)
-        response = await client.send(request, stream=True)
+        response = await client.send(build_request(core, client, prepared), stream=True)
     except Exception as exc:
-        return Err(map_exception(exc)), None
+        return map_exception(exc), None
     log_response(response.status_code, response.headers)
     streaming = False
     try:
-        if hooks.after_response:
-            run_after_response(hooks, response)
+        if core.hooks.after_response:
+            run_after_response(core.hooks, response)
         if open_stream is not None and is_stream(response):
             start_stream_reads(response, core.idle_timeout_ms / 1000)
             streaming = True
-            return Ok(open_stream(response)), response
+            return open_stream(response), response
         body = await _read(core, response, deadline)
     except Exception as exc:
-        return Err(map_exception(exc)), response
+        return map_exception(exc), response
     finally:
         if not streaming:
             with anyio.CancelScope(shield=True):
@@ -120,10 +109,12 @@ async def send_async(
     sleep = core.async_sleep or anyio.sleep
     started = core.clock()
     while True:
-        result, response = await _attempt(core, prepared, decode, open_stream, plan.attempts)
-        if not result.ok and core.hooks.on_error:
-            result = Err(run_on_error(core.hooks, result.error))
-        delay = None if result.ok else plan.delay_after(result.error)
+        outcome, response = await _attempt(core, prepared, decode, open_stream, plan.attempts)
+        delay = None
+        if isinstance(outcome, OpenRouterError):
+            if core.hooks.on_error:
+                outcome = run_on_error(core.hooks, outcome)
+            delay = plan.delay_after(outcome)
         if delay is None:
-            return with_raw(result, response, started, core.clock(), plan.attempts)
+            return outcome_result(outcome, response, started, core.clock(), plan.attempts)
         await sleep(delay)

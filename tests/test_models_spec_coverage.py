@@ -8,7 +8,7 @@ schema is an object literal, or an array of them) are checked through the type o
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 import pytest
@@ -376,3 +376,172 @@ def test_required_request_fields_have_no_default(schemas: dict[str, Any]) -> Non
         for f in info.fields:
             if f.encode_name in required:
                 assert f.required, (key, f.encode_name)
+
+
+# --- types: every spec property's JSON type must be accepted by our field's type -----------------------
+
+_KIND_OF: dict[type, tuple[str, ...]] = {
+    msgspec.inspect.StrType: ("string",),
+    msgspec.inspect.IntType: ("integer",),
+    # msgspec's float accepts JSON integers too.
+    msgspec.inspect.FloatType: ("number", "integer"),
+    msgspec.inspect.BoolType: ("boolean",),
+    msgspec.inspect.NoneType: ("null",),
+    msgspec.inspect.ListType: ("array",),
+    msgspec.inspect.DictType: ("object",),
+    msgspec.inspect.StructType: ("object",),
+    msgspec.inspect.LiteralType: ("string",),
+}
+
+
+def _spec_alternatives(schemas: dict[str, Any], schema: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The JSON kinds a schema allows, each with the (sub)schema that allows it; ("any", {}) for `{}`."""
+    name = _ref_name(schema)
+    if name is not None:
+        return _spec_alternatives(schemas, schemas[name])
+    alternatives: list[tuple[str, dict[str, Any]]] = []
+    for keyword in ("anyOf", "oneOf"):
+        for option in schema.get(keyword, []):
+            alternatives += _spec_alternatives(schemas, option)
+    for part in schema.get("allOf", []):
+        # An allOf part that constrains nothing (`{}`) does not widen the type to "any".
+        alternatives += [alt for alt in _spec_alternatives(schemas, part) if alt[0] != "any"]
+    declared = schema.get("type")
+    kinds = [declared] if isinstance(declared, str) else list(declared or [])
+    if None in schema.get("enum", []) and "null" not in kinds:
+        kinds.append("null")
+    if not kinds and "properties" in schema:
+        kinds = ["object"]
+    alternatives += [(kind, schema) for kind in kinds]
+    if not alternatives and "enum" not in schema:
+        return [("any", schema)]
+    return alternatives
+
+
+def _describe(types: list[msgspec.inspect.Type]) -> str:
+    return " | ".join(
+        f"Literal{list(t.values)}"
+        if isinstance(t, msgspec.inspect.LiteralType)
+        else type(t).__name__[:-4].lower()
+        for t in types
+    )
+
+
+def _type_problem(
+    schemas: dict[str, Any], schema: dict[str, Any], ours: list[msgspec.inspect.Type], depth: int = 0
+) -> str | None:
+    """Why values valid against `schema` would not fit our types `ours` (a flattened union), or None."""
+    flat = [t for o in ours for t in (o.types if isinstance(o, msgspec.inspect.UnionType) else (o,))]
+    if any(isinstance(t, msgspec.inspect.AnyType) for t in flat) or depth > 8:
+        return None
+    for kind, sub in _spec_alternatives(schemas, schema):
+        if kind == "any":
+            return f"the spec allows any JSON value, ours is {_describe(flat)}"
+        fits = [t for t in flat if kind in _KIND_OF.get(type(t), ())]
+        if not fits:
+            return f"the spec allows {kind}, ours is {_describe(flat)}"
+        if kind == "string":
+            if any(isinstance(t, msgspec.inspect.StrType) for t in fits):
+                continue
+            allowed = {v for t in fits if isinstance(t, msgspec.inspect.LiteralType) for v in t.values}
+            enum = [v for v in sub.get("enum", []) if v is not None]
+            if not enum:
+                return f"the spec allows any string, ours is {_describe(fits)}"
+            if missing := [v for v in enum if v not in allowed]:
+                return f"the spec's enum values {missing} are not in ours, {_describe(fits)}"
+        elif kind == "array":
+            items = [t.item_type for t in fits if isinstance(t, msgspec.inspect.ListType)]
+            problem = _type_problem(schemas, sub.get("items", {}), items, depth + 1)
+            if problem is not None:
+                return f"items: {problem}"
+        elif kind == "object" and not any(isinstance(t, msgspec.inspect.StructType) for t in fits):
+            values = sub.get("additionalProperties")
+            if isinstance(values, dict):
+                dicts = [t.value_type for t in fits if isinstance(t, msgspec.inspect.DictType)]
+                problem = _type_problem(schemas, values, dicts, depth + 1)
+                if problem is not None:
+                    return f"values: {problem}"
+    return None
+
+
+def _field_reports(
+    schemas: dict[str, Any], label: str, schema: dict[str, Any], classes: tuple[type, ...]
+) -> list[tuple[str, str | None]]:
+    """(field path, problem or None) for each spec property of `schema` and its inline objects, per class."""
+    reports: list[tuple[str, str | None]] = []
+    props = _properties(schemas, schema)
+    for cls in classes:
+        info = msgspec.inspect.type_info(cls)
+        assert isinstance(info, msgspec.inspect.StructType)
+        for prop, prop_schema in sorted(props.items()):
+            path = f"{label}.{prop} ({cls.__name__})"
+            if prop == info.tag_field:
+                reports.append((path, None))  # tag values: test_tagged_variants_use_the_spec_tag_values
+                continue
+            types = _field_types(cls, prop)
+            if not types:
+                reports.append((path, "missing from our struct"))
+                continue
+            reports.append((path, _type_problem(schemas, prop_schema, types)))
+            inline = _inline_object(schemas, prop_schema)
+            structs = tuple(t.cls for t in _flatten(types[0]) if isinstance(t, msgspec.inspect.StructType))
+            if inline is not None and structs:
+                reports += _field_reports(schemas, f"{label}.{prop}", inline, structs)
+    return reports
+
+
+def _all_reports(schemas: dict[str, Any]) -> list[tuple[str, str | None]]:
+    reports: list[tuple[str, str | None]] = []
+    for key in sorted(MAPPED):
+        reports += _field_reports(schemas, key, _schema_for(schemas, key), _classes(MAPPED[key]))
+    return reports
+
+
+@pytest.mark.parametrize("key", sorted(MAPPED))
+def test_every_spec_property_has_a_compatible_type(schemas: dict[str, Any], key: str) -> None:
+    reports = _field_reports(schemas, key, _schema_for(schemas, key), _classes(MAPPED[key]))
+    problems = [f"{path}: {problem}" for path, problem in reports if problem is not None]
+    assert not problems, "\n".join(problems)
+
+
+def test_spec_field_coverage_is_complete(schemas: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    """The headline figure: the share of the chat schemas' fields we have, with a compatible type."""
+    reports = _all_reports(schemas)
+    ok = sum(problem is None for _, problem in reports)
+    with capsys.disabled():
+        print(
+            f"\nspec field coverage: {ok}/{len(reports)} = {100 * ok / len(reports):.1f}% of the chat schemas"
+        )
+    assert len(reports) > 300, "the walk found too few fields: is the spec the right one?"
+    problems = [f"{path}: {problem}" for path, problem in reports if problem is not None]
+    assert not problems, f"{len(problems)} spec fields missing or typed incompatibly:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    ("schema", "python_type", "expected"),
+    [
+        ({"type": "number"}, int, "the spec allows number, ours is int"),
+        ({"type": "integer"}, float, None),
+        ({"type": ["string", "null"]}, str, "the spec allows null, ours is str"),
+        ({"type": ["string", "null"]}, str | None, None),
+        (
+            {"type": "array", "items": {"type": "integer"}},
+            list[str],
+            "items: the spec allows integer, ours is str",
+        ),
+        (
+            {"type": "string", "enum": ["a", "b"]},
+            Literal["a"],
+            "the spec's enum values ['b'] are not in ours, Literal['a']",
+        ),
+        ({"type": "string", "enum": ["a", "b"]}, str, None),
+        (
+            {"type": "object", "additionalProperties": {"type": "string"}},
+            dict[str, int],
+            "values: the spec allows string, ours is int",
+        ),
+        ({}, dict[str, Any], "the spec allows any JSON value, ours is dict"),
+    ],
+)
+def test_the_type_check_catches_drift(schema: dict[str, Any], python_type: Any, expected: str | None) -> None:
+    assert _type_problem({}, schema, [msgspec.inspect.type_info(python_type)]) == expected
