@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from openrouter_core._collect import assemble
 from openrouter_core._errors import OpenRouterError
 from openrouter_core._models._response import ChatResponse
 from openrouter_core._models._stream import ChatStreamingResponseChunk
@@ -84,6 +83,8 @@ class AsyncChatStream:
 
     async def collect(self) -> Result[ChatResponse, OpenRouterError]:
         """Read the rest of the stream and return the whole reply, assembled from every chunk."""
+        from openrouter_core._collect import assemble
+
         while await self._next() is not None:
             pass
         return assemble(self._state.chunks, self._state.error)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import httpx
 
 from openrouter_core._config import RetryConfig
 from openrouter_core._core import OpenRouterCore
@@ -12,13 +14,22 @@ from openrouter_core._errors import OpenRouterError
 from openrouter_core._models._request import ChatGenerationParams
 from openrouter_core._models._response import ChatResponse
 from openrouter_core._prepare import Prepared, prepare, to_struct
-from openrouter_core._stream import ChatStream
 from openrouter_core._transport import map_exception, send
 from openrouter_core.result import Err, Result
+
+if TYPE_CHECKING:
+    from openrouter_core._stream import ChatStream
 
 __all__ = ["chat_send", "prepare_chat"]
 
 decode_chat = ResponseDecoder(ChatResponse)
+
+
+def open_stream(response: httpx.Response) -> ChatStream:
+    """A `ChatStream` over `response` (the stream machinery loads on the first stream, not at import)."""
+    from openrouter_core._stream import ChatStream
+
+    return ChatStream(response)
 
 
 def prepare_chat(
@@ -65,6 +76,6 @@ def chat_send(
         prepared = prepare_chat(core, request, retries, timeout_ms, headers, extra_body)
         if not prepared.ok:
             return prepared
-        return send(core, prepared.value, decode_chat, ChatStream)
+        return send(core, prepared.value, decode_chat, open_stream)
     except Exception as exc:  # a bug of ours must still come back as a value
         return Err(map_exception(exc))

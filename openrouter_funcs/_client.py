@@ -9,7 +9,6 @@ from openrouter_core._config import RetryConfig
 from openrouter_core._core import OpenRouterCore
 from openrouter_core._models._request import ChatGenerationParams
 from openrouter_core._models._response import ChatResponse
-from openrouter_core._stream import ChatStream
 from openrouter_funcs._chat_send import chat_send
 from openrouter_funcs._client_endpoints import Credits, Embeddings, Generations, Key, Models
 from openrouter_funcs._client_extras import ChatExtras
@@ -17,6 +16,7 @@ from openrouter_funcs._client_extras import ChatExtras
 if TYPE_CHECKING:
     from types import TracebackType
 
+    from openrouter_core._stream import ChatStream
     from openrouter_core._stream_async import AsyncChatStream
 
 __all__ = ["Chat", "OpenRouter"]

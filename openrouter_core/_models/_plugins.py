@@ -76,7 +76,7 @@ class WebSearchPlugin(RequestStruct, tag_field="id", tag="web", kw_only=True):
     max_uses: int | UnsetType = UNSET
     mode: WebSearchMode | UnsetType = UNSET
     search_prompt: str | UnsetType = UNSET
-    user_location: WebSearchUserLocation | None | UnsetType = UNSET
+    user_location: WebSearchUserLocation | UnsetType | None = UNSET
 
 
 class WebFetchPlugin(RequestStruct, tag_field="id", tag="web-fetch", kw_only=True):

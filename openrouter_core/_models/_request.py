@@ -84,7 +84,7 @@ class ChatContentText(RequestStruct, tag_field="type", tag="text", kw_only=True)
 
     text: str
     cache_control: ChatContentCacheControl | UnsetType = UNSET
-    prompt_cache_breakpoint: PromptCacheBreakpoint | None | UnsetType = UNSET
+    prompt_cache_breakpoint: PromptCacheBreakpoint | UnsetType | None = UNSET
 
 
 class ChatContentImage(RequestStruct, tag_field="type", tag="image_url", kw_only=True):
@@ -319,7 +319,7 @@ class ChatGenerationParams(RequestStruct, kw_only=True):
     model: str | UnsetType = UNSET
     models: list[str] | UnsetType = UNSET
     stream: bool | UnsetType = UNSET
-    stream_options: ChatStreamOptions | None | UnsetType = UNSET
+    stream_options: ChatStreamOptions | UnsetType | None = UNSET
     temperature: float | UnsetType | None = UNSET
     top_p: float | UnsetType | None = UNSET
     top_k: int | UnsetType | None = UNSET
@@ -345,7 +345,7 @@ class ChatGenerationParams(RequestStruct, kw_only=True):
     plugins: list[ChatPlugin] | UnsetType = UNSET
     modalities: list[Modality] | UnsetType = UNSET
     image_config: ImageConfig | UnsetType = UNSET
-    prediction: Prediction | None | UnsetType = UNSET
+    prediction: Prediction | UnsetType | None = UNSET
     metadata: dict[str, str] | UnsetType = UNSET
     user: str | UnsetType = UNSET
     session_id: str | UnsetType = UNSET
@@ -353,7 +353,7 @@ class ChatGenerationParams(RequestStruct, kw_only=True):
     service_tier: ServiceTier | UnsetType | None = UNSET
     cache_control: AnthropicCacheControlDirective | UnsetType = UNSET
     prompt_cache_key: str | UnsetType | None = UNSET
-    prompt_cache_options: PromptCacheOptions | None | UnsetType = UNSET
+    prompt_cache_options: PromptCacheOptions | UnsetType | None = UNSET
     stop_server_tools_when: list[StopServerToolsWhenCondition] | UnsetType = UNSET
     debug: ChatDebugOptions | UnsetType = UNSET
     route: DeprecatedRoute | UnsetType | None = UNSET

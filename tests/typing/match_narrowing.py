@@ -1,5 +1,5 @@
 # pyright: strict
-"""Checked by both mypy --strict and pyright --strict in test_typing.py: `match` and `.ok` narrow the Result."""
+"""Checked by mypy --strict and pyright (strict) in test_typing.py: `match` and `.ok` narrow the Result."""
 
 from __future__ import annotations
 
