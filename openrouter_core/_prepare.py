@@ -91,6 +91,12 @@ def prepare(
         error = UnexpectedClientError(f"the api_key callable failed: {type(exc).__name__}")
         error.__cause__ = exc
         return Err(error)
+    try:
+        check_headers(
+            auth
+        )  # a key with CR/LF would split the request; the error names the header, not the key
+    except SDKValidationError as error:
+        return Err(error)
     merged = dict(core.base_headers)
     merged.update(auth)
     if stream:

@@ -206,11 +206,16 @@ def _attempt(
     open_stream: OpenStream[S] | None,
     attempt: int,
 ) -> tuple[T | S | OpenRouterError, httpx.Response | None]:
+    try:
+        client = (
+            core.client
+        )  # created on first use, before the clock starts: TLS setup is not the server's time
+    except Exception as exc:
+        return map_exception(exc), None
     deadline = core.clock() + prepared.timeout_s
     real_deadline = time.monotonic() + prepared.timeout_s
     log_request(prepared.method, prepared.url, prepared.headers, attempt)
     try:
-        client = core.client
         response = client.send(build_request(core, client, prepared), stream=True)
     except Exception as exc:
         return map_exception(exc), None

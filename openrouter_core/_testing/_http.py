@@ -172,6 +172,11 @@ async def write_reply(
     chunked = chunks is not None and not reply.raw
     body = reply.body or b""
     head = build_head(reply, keep_alive=keep_alive, chunked=chunked, length=len(body))
+    if reply.close_in_head is not None:
+        if reply.close_in_head:
+            writer.write(head[: reply.close_in_head])
+            await writer.drain()
+        await close_connection(writer, reset=False)
     if head_only:
         writer.write(head)
         await writer.drain()

@@ -59,6 +59,8 @@ class Reply:
     raw: bool = False
     keep_alive: bool = True
     reason: str | None = None
+    close_in_head: int | None = None
+    """Close the connection after this many bytes of the status line and headers (0: before any byte)."""
 
     def __post_init__(self) -> None:
         if self.body is not None and self.chunks is not None:
@@ -67,6 +69,8 @@ class Reply:
             raise ValueError("delay_before_headers must be >= 0")
         if self.close_after_bytes is not None and self.close_after_bytes < 0:
             raise ValueError("close_after_bytes must be >= 0")
+        if self.close_in_head is not None and self.close_in_head < 0:
+            raise ValueError("close_in_head must be >= 0")
         if not 100 <= self.status <= 999:
             raise ValueError(f"status must be a 3-digit code, got {self.status!r}")
         if self.chunks is not None:
