@@ -374,9 +374,11 @@ def _sdk_decoders() -> tuple[Any, Any]:
     state = StreamState({"content-type": "text/event-stream"})
 
     def chunk(data: bytes) -> Any:
+        # The stream's own path: queue the payload, take the chunk (decode, error check, bookkeeping).
         if len(state.chunks) > 1000:
             state.chunks.clear()
-        return state.payload(data)
+        state.pending.append(data)
+        return state.next_chunk()
 
     return (lambda body: decode_chat(200, headers, body)), chunk
 

@@ -79,16 +79,16 @@ def _is_json(content_type: str) -> bool:
 class ResponseDecoder(Generic[T]):
     """Decodes a finished response into `T`, or the error its status and body call for."""
 
-    __slots__ = ("_decoder",)
+    __slots__ = ("_decode",)
 
     def __init__(self, model: type[T]) -> None:
-        self._decoder = msgspec.json.Decoder(model)
+        self._decode = msgspec.json.Decoder(model).decode
 
     def __call__(self, status: int, headers: Mapping[str, str], body: bytes) -> T | OpenRouterError:
         """Decode one response: the model, or the error (returned, not raised)."""
         if 200 <= status < 300:
             try:
-                return self._decoder.decode(body)
+                return self._decode(body)
             except msgspec.DecodeError as exc:
                 # A 200 made only of `{"error": ...}` is an API error, not a schema mismatch (python-sdk #44).
                 error: OpenRouterError | None = _error_body(status, headers, body)
