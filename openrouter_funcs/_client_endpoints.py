@@ -7,8 +7,8 @@ client loads neither asyncio machinery nor an endpoint nobody calls.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypedDict
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from openrouter_core._config import RetryConfig
 from openrouter_core._core import OpenRouterCore
@@ -23,46 +23,9 @@ if TYPE_CHECKING:
         KeyResponse,
         ModelsListResponse,
     )
+    from openrouter_funcs._models_list import ModelsListFilters, QueryValue
 
-__all__ = ["Credits", "Embeddings", "Generations", "Key", "Models", "ModelsListOptions"]
-
-
-class ModelsListOptions(TypedDict, total=False):
-    """The keyword arguments of `models_list`, for `client.models.list(**options)`."""
-
-    category: str | None
-    supported_parameters: str | Sequence[str] | None
-    input_modalities: str | Sequence[str] | None
-    output_modalities: str | Sequence[str] | None
-    sort: str | None
-    q: str | None
-    context: int | None
-    min_price: float | None
-    max_price: float | None
-    min_output_price: float | None
-    max_output_price: float | None
-    arch: str | None
-    model_authors: str | Sequence[str] | None
-    providers: str | Sequence[str] | None
-    distillable: bool | None
-    zdr: bool | None
-    region: str | None
-    min_age_days: int | None
-    max_age_days: int | None
-    min_intelligence_index: float | None
-    max_intelligence_index: float | None
-    min_coding_index: float | None
-    max_coding_index: float | None
-    min_agentic_index: float | None
-    max_agentic_index: float | None
-    min_tool_success_rate: float | None
-    max_tool_success_rate: float | None
-    offset: int | None
-    limit: int | None
-    extra_query: Mapping[str, str | int | float | bool] | None
-    retries: RetryConfig | None
-    timeout_ms: int | None
-    headers: Mapping[str, str] | None
+__all__ = ["Credits", "Embeddings", "Generations", "Key", "Models"]
 
 
 class _Namespace:
@@ -77,17 +40,49 @@ class Models(_Namespace):
 
     __slots__ = ()
 
-    def list(self, **options: Unpack[ModelsListOptions]) -> ModelsListResponse:
+    def list(
+        self,
+        *,
+        extra_query: Mapping[str, QueryValue] | None = None,
+        retries: RetryConfig | None = None,
+        timeout_ms: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        **filters: Unpack[ModelsListFilters],
+    ) -> ModelsListResponse:
         """`models_list`, unwrapped: the listing, or the error raised."""
         from openrouter_funcs._models_list import models_list
 
-        return models_list(self._core, **options).unwrap()
+        result = models_list(
+            self._core,
+            extra_query=extra_query,
+            retries=retries,
+            timeout_ms=timeout_ms,
+            headers=headers,
+            **filters,
+        )
+        return result.unwrap()
 
-    async def list_async(self, **options: Unpack[ModelsListOptions]) -> ModelsListResponse:
+    async def list_async(
+        self,
+        *,
+        extra_query: Mapping[str, QueryValue] | None = None,
+        retries: RetryConfig | None = None,
+        timeout_ms: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        **filters: Unpack[ModelsListFilters],
+    ) -> ModelsListResponse:
         """`models_list_async`, unwrapped: the listing, or the error raised."""
         from openrouter_funcs._models_list_async import models_list_async
 
-        return (await models_list_async(self._core, **options)).unwrap()
+        result = await models_list_async(
+            self._core,
+            extra_query=extra_query,
+            retries=retries,
+            timeout_ms=timeout_ms,
+            headers=headers,
+            **filters,
+        )
+        return result.unwrap()
 
 
 class Generations(_Namespace):

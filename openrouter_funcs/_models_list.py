@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias, TypedDict
 
 import httpx
 import msgspec
@@ -19,7 +19,10 @@ from openrouter_core._prepare import Prepared, prepare, validation_error
 from openrouter_core._transport import map_exception, send
 from openrouter_core.result import Err, Result
 
-__all__ = ["QueryValue", "models_list", "prepare_models_list", "query_string_value"]
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+__all__ = ["ModelsListFilters", "QueryValue", "models_list", "prepare_models_list", "query_string_value"]
 
 decode_models = ResponseDecoder(ModelsListResponse)
 
@@ -63,6 +66,40 @@ class _Filters(RequestStruct, kw_only=True):
     limit: int | UnsetType = UNSET
 
 
+class ModelsListFilters(TypedDict, total=False):
+    """The filters of `models_list` (its keyword arguments); one left out, or `None`, is not sent."""
+
+    category: ModelCategory | str | None
+    supported_parameters: str | Sequence[str] | None
+    input_modalities: str | Sequence[str] | None
+    output_modalities: str | Sequence[str] | None
+    sort: ModelSort | str | None
+    q: str | None
+    context: int | None
+    min_price: float | None
+    max_price: float | None
+    min_output_price: float | None
+    max_output_price: float | None
+    arch: str | None
+    model_authors: str | Sequence[str] | None
+    providers: str | Sequence[str] | None
+    distillable: bool | None
+    zdr: bool | None
+    region: str | None
+    min_age_days: int | None
+    max_age_days: int | None
+    min_intelligence_index: float | None
+    max_intelligence_index: float | None
+    min_coding_index: float | None
+    max_coding_index: float | None
+    min_agentic_index: float | None
+    max_agentic_index: float | None
+    min_tool_success_rate: float | None
+    max_tool_success_rate: float | None
+    offset: int | None
+    limit: int | None
+
+
 def query_string_value(value: QueryValue | Sequence[str]) -> str:
     """One query value as the API reads it: `true`/`false`, numbers as written, name lists comma-joined."""
     if isinstance(value, bool):
@@ -74,7 +111,7 @@ def query_string_value(value: QueryValue | Sequence[str]) -> str:
 
 def prepare_models_list(
     core: OpenRouterCore,
-    filters: Mapping[str, QueryValue | Sequence[str] | None],
+    filters: ModelsListFilters | Mapping[str, QueryValue | Sequence[str] | None],
     extra_query: Mapping[str, QueryValue] | None,
     retries: RetryConfig | None,
     timeout_ms: int | None,
@@ -91,7 +128,7 @@ def prepare_models_list(
         value = given.get(name)
         if value is None or (name == "zdr" and value is False):  # the API knows only `zdr=true`
             continue
-        params.append((name, query_string_value(value)))
+        params.append((name, query_string_value(value)))  # type: ignore[arg-type]  # checked just above
     params.extend((name, query_string_value(value)) for name, value in (extra_query or {}).items())
     url = str(httpx.URL(core.server_url + "/models").copy_merge_params(tuple(params)))
     return prepare(
@@ -110,39 +147,11 @@ def prepare_models_list(
 def models_list(
     core: OpenRouterCore,
     *,
-    category: ModelCategory | str | None = None,
-    supported_parameters: str | Sequence[str] | None = None,
-    input_modalities: str | Sequence[str] | None = None,
-    output_modalities: str | Sequence[str] | None = None,
-    sort: ModelSort | str | None = None,
-    q: str | None = None,
-    context: int | None = None,
-    min_price: float | None = None,
-    max_price: float | None = None,
-    min_output_price: float | None = None,
-    max_output_price: float | None = None,
-    arch: str | None = None,
-    model_authors: str | Sequence[str] | None = None,
-    providers: str | Sequence[str] | None = None,
-    distillable: bool | None = None,
-    zdr: bool | None = None,
-    region: str | None = None,
-    min_age_days: int | None = None,
-    max_age_days: int | None = None,
-    min_intelligence_index: float | None = None,
-    max_intelligence_index: float | None = None,
-    min_coding_index: float | None = None,
-    max_coding_index: float | None = None,
-    min_agentic_index: float | None = None,
-    max_agentic_index: float | None = None,
-    min_tool_success_rate: float | None = None,
-    max_tool_success_rate: float | None = None,
-    offset: int | None = None,
-    limit: int | None = None,
     extra_query: Mapping[str, QueryValue] | None = None,
     retries: RetryConfig | None = None,
     timeout_ms: int | None = None,
     headers: Mapping[str, str] | None = None,
+    **filters: Unpack[ModelsListFilters],
 ) -> Result[ModelsListResponse, OpenRouterError]:
     """List models (`GET /models`): `Ok(ModelsListResponse)` or `Err(error)`.
 
@@ -154,44 +163,7 @@ def models_list(
     filters newer than this SDK. A wrongly typed filter gives `Err(SDKValidationError)` and sends nothing.
     """
     try:
-        prepared = prepare_models_list(
-            core,
-            {
-                "category": category,
-                "supported_parameters": supported_parameters,
-                "input_modalities": input_modalities,
-                "output_modalities": output_modalities,
-                "sort": sort,
-                "q": q,
-                "context": context,
-                "min_price": min_price,
-                "max_price": max_price,
-                "min_output_price": min_output_price,
-                "max_output_price": max_output_price,
-                "arch": arch,
-                "model_authors": model_authors,
-                "providers": providers,
-                "distillable": distillable,
-                "zdr": zdr,
-                "region": region,
-                "min_age_days": min_age_days,
-                "max_age_days": max_age_days,
-                "min_intelligence_index": min_intelligence_index,
-                "max_intelligence_index": max_intelligence_index,
-                "min_coding_index": min_coding_index,
-                "max_coding_index": max_coding_index,
-                "min_agentic_index": min_agentic_index,
-                "max_agentic_index": max_agentic_index,
-                "min_tool_success_rate": min_tool_success_rate,
-                "max_tool_success_rate": max_tool_success_rate,
-                "offset": offset,
-                "limit": limit,
-            },
-            extra_query,
-            retries,
-            timeout_ms,
-            headers,
-        )
+        prepared = prepare_models_list(core, filters, extra_query, retries, timeout_ms, headers)
         if not prepared.ok:
             return prepared
         return send(core, prepared.value, decode_models)
