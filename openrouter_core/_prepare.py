@@ -30,7 +30,6 @@ class Prepared(msgspec.Struct, frozen=True):
     url: str
     headers: dict[str, str]
     body: bytes | None
-    stream: bool
     timeout_s: float
     retry: RetryConfig
 
@@ -118,7 +117,6 @@ def prepare(
             url=url,
             headers=merged,
             body=content,
-            stream=stream,
             timeout_s=timeout / 1000,
             retry=core.retry_config if retries is None else retries,
         )
