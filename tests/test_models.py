@@ -822,5 +822,7 @@ def test_decoders_build_for_every_top_level_type() -> None:
         ErrorBody,
         models.ChatStreamingResponse,
     ):
-        msgspec.json.Decoder(cls)
-        msgspec.json.Encoder().encode(msgspec.json.schema(cls))
+        assert msgspec.json.Decoder(cls).type is cls
+        schema = msgspec.json.schema(cls)
+        assert schema["$ref"] == f"#/$defs/{cls.__name__}"
+        assert msgspec.json.Encoder().encode(schema).startswith(b"{")

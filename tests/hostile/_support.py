@@ -92,6 +92,11 @@ class Stats:
 
 STATS = Stats()
 
+FIGURES: dict[str, str] = {}
+"""Resource figures measured by test_resources.py, printed in the terminal summary."""
+OVERSHOOTS: dict[str, float] = {}
+"""Deadline overshoots (seconds) measured by test_deadlines.py, printed in the terminal summary."""
+
 
 def profile() -> settings:
     """The hypothesis settings of the property tests: the long "fuzz" run or the fixed-seed "ci" slice."""

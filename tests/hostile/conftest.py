@@ -42,6 +42,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for name, over in sorted(_support.OVERSHOOTS.items()):
+        terminalreporter.write_line(f"deadline overshoot {name}: {over * 1000:+.0f} ms")
+    for name, text in sorted(_support.FIGURES.items()):
+        terminalreporter.write_line(f"resources {name}: {text}")
     stats = _support.STATS
     if stats.cases:
         terminalreporter.write_line(stats.summary(time.monotonic() - stats.started))

@@ -22,11 +22,11 @@ from openrouter_core.testing import (
 )
 from openrouter_funcs import chat_send, chat_send_async
 
+from . import _support
 from ._support import REQUEST, STREAM_REQUEST, make_core
 
 DEADLINE_MS = 300
 IDLE_MS = 200
-OVERSHOOTS: dict[str, float] = {}
 
 
 def bound(seconds: float) -> float:
@@ -47,7 +47,7 @@ def _timed_sync(server: MockServer, name: str, reply: Reply, *, warm: bool) -> t
         started = time.monotonic()
         res = chat_send(made, REQUEST)
         elapsed = time.monotonic() - started
-    OVERSHOOTS[name] = elapsed - DEADLINE_MS / 1000
+    _support.OVERSHOOTS[name] = elapsed - DEADLINE_MS / 1000
     return res, elapsed
 
 
@@ -59,7 +59,7 @@ async def _timed_async(server: MockServer, name: str, reply: Reply, *, warm: boo
         started = time.monotonic()
         res = await chat_send_async(made, REQUEST)
         elapsed = time.monotonic() - started
-    OVERSHOOTS[name] = elapsed - DEADLINE_MS / 1000
+    _support.OVERSHOOTS[name] = elapsed - DEADLINE_MS / 1000
     return res, elapsed
 
 
@@ -117,7 +117,7 @@ def test_deadline_holds_across_retries(server: MockServer) -> None:
         started = time.monotonic()
         res = chat_send(core, REQUEST)
         elapsed = time.monotonic() - started
-    OVERSHOOTS["sync:across_retries"] = elapsed - 1.3
+    _support.OVERSHOOTS["sync:across_retries"] = elapsed - 1.3
     assert isinstance(res, Err) and isinstance(res.error, errors.RequestTimeoutError)
     assert res.raw is None or res.raw.attempts >= 3
     assert len(server.requests) >= 3
@@ -135,7 +135,7 @@ def test_idle_stream_is_cut_by_the_idle_timeout_sync(server: MockServer) -> None
             delivered.append(chunk)
             last = time.monotonic()
         silence = time.monotonic() - last
-    OVERSHOOTS["sync:idle_stream"] = silence - IDLE_MS / 1000
+    _support.OVERSHOOTS["sync:idle_stream"] = silence - IDLE_MS / 1000
     assert delivered and isinstance(res.value.error, errors.RequestTimeoutError)
     assert silence <= bound(IDLE_MS / 1000), f"cut after {silence * 1000:.0f} ms of silence"
 
@@ -151,7 +151,7 @@ async def test_idle_stream_is_cut_by_the_idle_timeout_async(server: MockServer) 
             delivered.append(chunk)
             last = time.monotonic()
         silence = time.monotonic() - last
-    OVERSHOOTS["async:idle_stream"] = silence - IDLE_MS / 1000
+    _support.OVERSHOOTS["async:idle_stream"] = silence - IDLE_MS / 1000
     assert delivered and isinstance(res.value.error, errors.RequestTimeoutError)
     assert silence <= bound(IDLE_MS / 1000), f"cut after {silence * 1000:.0f} ms of silence"
 
@@ -183,10 +183,3 @@ async def test_steady_long_stream_is_not_cut_async(server: MockServer) -> None:
     assert isinstance(whole, Ok), whole
     assert whole.value.choices[0].message.content == STEADY["content"]
     assert elapsed > 3 * DEADLINE_MS / 1000
-
-
-def test_report_overshoots(capsys: pytest.CaptureFixture[str]) -> None:
-    """Prints the measured overshoots (run with -s); always passes."""
-    with capsys.disabled():
-        for name, over in sorted(OVERSHOOTS.items()):
-            print(f"deadline overshoot {name}: {over * 1000:+.0f} ms")

@@ -20,10 +20,10 @@ from openrouter_core import AsyncChatStream, ChatStream, Ok, OpenRouterCore
 from openrouter_core.testing import MockServer, stall_at, stall_before_headers, stream_reply, text_reply
 from openrouter_funcs import chat_send, chat_send_async
 
+from . import _support
 from ._support import REQUEST, STREAM_REQUEST, make_core, scale
 
 MEMORY_BOUND = 1024 * 1024
-FIGURES: dict[str, str] = {}
 
 
 def fds() -> int:
@@ -104,7 +104,7 @@ def test_sequential_requests_leak_nothing(server: MockServer) -> None:
         finally:
             tracemalloc.stop()
         now = settle(baseline)
-    FIGURES["sync sequential"] = (
+    _support.FIGURES["sync sequential"] = (
         f"{count} requests in {seconds:.1f} s: fds/sockets/threads {baseline} -> {now}, "
         f"memory {after - before:+d} B"
     )
@@ -132,7 +132,9 @@ async def test_sequential_requests_leak_nothing_async(server: MockServer) -> Non
         finally:
             tracemalloc.stop()
     now = settle(baseline)
-    FIGURES["async sequential"] = f"{count} requests: {baseline} -> {now}, memory {after - before:+d} B"
+    _support.FIGURES["async sequential"] = (
+        f"{count} requests: {baseline} -> {now}, memory {after - before:+d} B"
+    )
     assert within(now, baseline)
     assert after - before < MEMORY_BOUND, f"memory grew by {after - before} bytes"
 
@@ -181,7 +183,9 @@ def test_abandoned_streams_leak_nothing(server: MockServer, how: str) -> None:
         finally:
             tracemalloc.stop()
         now = settle(baseline)
-    FIGURES[f"sync abandoned ({how})"] = f"{count} streams: {baseline} -> {now}, memory {after - before:+d} B"
+    _support.FIGURES[f"sync abandoned ({how})"] = (
+        f"{count} streams: {baseline} -> {now}, memory {after - before:+d} B"
+    )
     assert within(now, baseline), f"fds, sockets, threads: {baseline} -> {now}"
     assert after - before < MEMORY_BOUND, f"memory grew by {after - before} bytes"
 
@@ -244,7 +248,7 @@ async def test_abandoned_async_streams_leak_nothing(server: MockServer, how: str
         pool = core.async_client._transport._pool  # type: ignore[attr-defined]
         assert all(not connection.is_available() or connection.is_idle() for connection in pool.connections)
     now = settle(baseline)
-    FIGURES[f"async abandoned ({how})"] = f"{count} streams: {baseline} -> {now}"
+    _support.FIGURES[f"async abandoned ({how})"] = f"{count} streams: {baseline} -> {now}"
     assert within(now, baseline), f"fds, sockets, threads: {baseline} -> {now}"
 
 
@@ -266,10 +270,3 @@ def test_cancelling_an_async_call_closes_its_connection(server: MockServer) -> N
             assert sockets() <= baseline, "the cancelled call's connection is still open"
 
     asyncio.run(main())
-
-
-def test_report_resources(capsys: pytest.CaptureFixture[str]) -> None:
-    """Prints the measured figures (run with -s); always passes."""
-    with capsys.disabled():
-        for name, text in sorted(FIGURES.items()):
-            print(f"resources {name}: {text}")
