@@ -55,7 +55,7 @@ def chat_error(
 def _error_body(status: int, headers: Mapping[str, str], body: bytes) -> ChatError | None:
     try:
         parsed = _ERROR_DECODER.decode(body)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError):
         return None
     detail = parsed.error
     if detail is None:
@@ -89,7 +89,7 @@ class ResponseDecoder(Generic[T]):
         if 200 <= status < 300:
             try:
                 return self._decode(body)
-            except msgspec.DecodeError as exc:
+            except (msgspec.DecodeError, RecursionError) as exc:
                 # A 200 made only of `{"error": ...}` is an API error, not a schema mismatch (python-sdk #44).
                 error: OpenRouterError | None = _error_body(status, headers, body)
                 return error if error is not None else self._undecodable(status, headers, body, exc)
@@ -104,7 +104,7 @@ class ResponseDecoder(Generic[T]):
         return self._default_error("Unexpected Status or Content-Type", status, headers, body)
 
     def _undecodable(
-        self, status: int, headers: Mapping[str, str], body: bytes, exc: msgspec.DecodeError
+        self, status: int, headers: Mapping[str, str], body: bytes, exc: Exception
     ) -> OpenRouterError:
         content_type = headers.get("content-type", "")
         if not _is_json(content_type) and body.lstrip()[:1] not in (b"{", b"["):

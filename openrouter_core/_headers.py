@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from openrouter_core._errors import SDKValidationError
 
 __all__ = ["check_headers", "merge_headers"]
 
-
-def _check(name: str, text: str) -> None:
-    # CR or LF in a header would let a caller inject headers or split the request (RFC 9110 §5.5).
-    if "\r" in text or "\n" in text or "\0" in text:
-        raise SDKValidationError(f"header {name!r} contains CR, LF or NUL", path=f"headers.{name}")
+# RFC 9110 §5.1 and §5.5: a token for the name; for the value, visible ASCII with inner spaces or tabs only.
+# Anything else (CR/LF above all) could split the request, and would make the HTTP layer's error quote it.
+_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_VALUE = re.compile(r"(?:[\x21-\x7e](?:[\x20-\x7e\t]*[\x21-\x7e])?)?")
 
 
 def check_headers(headers: Mapping[str, str]) -> None:
-    """Raise `SDKValidationError` for a header name or value that could split or inject headers."""
+    """Raise `SDKValidationError` for a header that is not valid HTTP; the message never quotes the value."""
     for name, value in headers.items():
-        _check(name, name)
-        _check(name, value)
+        if not isinstance(name, str) or not _NAME.fullmatch(name):
+            raise SDKValidationError(f"header name {name!r} is not a valid HTTP token", path="headers")
+        if not isinstance(value, str) or not _VALUE.fullmatch(value):
+            raise SDKValidationError(
+                f"header {name!r} must be a str of visible ASCII (no CR, LF, NUL, other control characters, "
+                "leading or trailing whitespace)",
+                path=f"headers.{name}",
+            )
 
 
 def merge_headers(base: Mapping[str, str], extra: Mapping[str, str]) -> dict[str, str]:

@@ -86,16 +86,20 @@ def prepare(
         return Err(core.config_error)
     try:
         auth = core.auth_headers()
+        # A key with CR/LF would split the request; the error names the header, never the key.
+        check_headers(auth)
+    except OpenRouterError as invalid:
+        return Err(invalid)
     except Exception as exc:
-        error = UnexpectedClientError(f"the api_key callable failed: {type(exc).__name__}")
-        error.__cause__ = exc
-        return Err(error)
-    try:
-        check_headers(
-            auth
-        )  # a key with CR/LF would split the request; the error names the header, not the key
-    except SDKValidationError as error:
-        return Err(error)
+        failed = UnexpectedClientError(f"the api_key callable failed: {type(exc).__name__}")
+        failed.__cause__ = exc
+        return Err(failed)
+    if extra_body is not None and not isinstance(extra_body, Mapping):
+        return Err(SDKValidationError("extra_body must be a mapping of JSON fields", path="extra_body"))
+    if timeout_ms is not None and (not isinstance(timeout_ms, (int, float)) or timeout_ms <= 0):
+        return Err(
+            SDKValidationError("timeout_ms must be a positive number of milliseconds", path="timeout_ms")
+        )
     merged = dict(core.base_headers)
     merged.update(auth)
     if stream:

@@ -49,13 +49,12 @@ class ChatStream:
     def _next(self) -> ChatStreamingResponseChunk | None:
         state = self._state
         while True:
-            chunk = state.next_chunk()
-            if chunk is not None:
-                return chunk
-            if state.done:
-                self.close()
-                return None
             try:
+                chunk = state.next_chunk()
+                if chunk is not None:
+                    return chunk
+                if state.done:
+                    break
                 byte_iterator = self._bytes
                 if byte_iterator is None:
                     byte_iterator = self._bytes = body_bytes(self.response)
@@ -64,6 +63,8 @@ class ChatStream:
                 state.eof()
             except Exception as exc:
                 state.fail(state.aborted(exc) if state.done else map_exception(exc))
+        self.close()
+        return None
 
     def __iter__(self) -> Iterator[ChatStreamingResponseChunk]:
         try:
@@ -76,15 +77,18 @@ class ChatStream:
         """Read the rest of the stream and return the whole reply, assembled from every chunk."""
         from openrouter_core._collect import assemble
 
-        while self._next() is not None:
-            pass
-        return assemble(self._state.chunks, self._state.error)
+        try:
+            while self._next() is not None:
+                pass
+        finally:
+            self.close()
+        return assemble(self._state.chunks, self._state.collect_error())
 
     def close(self) -> None:
         """Release the connection; the loop ends at the next chunk (a read blocked in another thread too)."""
         state = self._state
         if not state.done:
-            state.done = True
+            state.done = state.closed_early = True
             shutdown_socket(self.response)
         if self._bytes is not None:
             byte_iterator, self._bytes = self._bytes, None

@@ -12,7 +12,7 @@ from openrouter_core._errors import OpenRouterError
 from openrouter_core._models._response import ChatResponse
 from openrouter_core._models._stream import ChatStreamingResponseChunk
 from openrouter_core._stream_state import StreamState
-from openrouter_core._transport import map_exception, raw_body_is_final
+from openrouter_core._transport import body_bytes_async, map_exception
 from openrouter_core.result import Result
 
 if TYPE_CHECKING:
@@ -54,25 +54,22 @@ class AsyncChatStream:
     async def _next(self) -> ChatStreamingResponseChunk | None:
         state = self._state
         while True:
-            chunk = state.next_chunk()
-            if chunk is not None:
-                return chunk
-            if state.done:
-                await self.aclose()
-                return None
             try:
+                chunk = state.next_chunk()
+                if chunk is not None:
+                    return chunk
+                if state.done:
+                    break
                 byte_iterator = self._bytes
                 if byte_iterator is None:
-                    byte_iterator = self._bytes = (
-                        self.response.aiter_raw()
-                        if raw_body_is_final(self.response)
-                        else self.response.aiter_bytes()
-                    )
+                    byte_iterator = self._bytes = body_bytes_async(self.response)
                 state.feed(await byte_iterator.__anext__())
             except StopAsyncIteration:
                 state.eof()
             except Exception as exc:
                 state.fail(state.aborted(exc) if state.done else map_exception(exc))
+        await self.aclose()
+        return None
 
     async def __aiter__(self) -> AsyncIterator[ChatStreamingResponseChunk]:
         try:
@@ -85,13 +82,18 @@ class AsyncChatStream:
         """Read the rest of the stream and return the whole reply, assembled from every chunk."""
         from openrouter_core._collect import assemble
 
-        while await self._next() is not None:
-            pass
-        return assemble(self._state.chunks, self._state.error)
+        try:
+            while await self._next() is not None:
+                pass
+        finally:
+            await self.aclose()
+        return assemble(self._state.chunks, self._state.collect_error())
 
     async def aclose(self) -> None:
         """Release the connection; the loop ends at the next chunk."""
-        self._state.done = True
+        state = self._state
+        if not state.done:
+            state.done = state.closed_early = True
         if self._bytes is not None:
             byte_iterator, self._bytes = self._bytes, None
             if isinstance(byte_iterator, AsyncGenerator):

@@ -26,7 +26,7 @@ _DONE = b"[DONE]"
 class StreamState:
     """Turns SSE payloads into chunks, and records the end of the stream and its first error."""
 
-    __slots__ = ("_feed", "_headers", "chunks", "done", "ended", "error", "pending", "sse")
+    __slots__ = ("_feed", "_headers", "chunks", "closed_early", "done", "ended", "error", "pending", "sse")
 
     def __init__(self, headers: Mapping[str, str]) -> None:
         self._headers = headers
@@ -35,6 +35,7 @@ class StreamState:
         self.pending: deque[bytes] = deque()
         self.chunks: list[ChatStreamingResponseChunk] = []
         self.done = False
+        self.closed_early = False
         self.ended = False
         self.error: OpenRouterError | None = None
 
@@ -50,6 +51,12 @@ class StreamState:
         error = RequestAbortedError("The stream was closed by the caller while a read was waiting")
         error.__cause__ = exc
         return error
+
+    def collect_error(self) -> OpenRouterError | None:
+        """Why `collect()` cannot give the whole reply: the stream's error, or an early close."""
+        if self.error is None and self.closed_early:
+            return RequestAbortedError("The stream was closed before its end, so the reply is incomplete")
+        return self.error
 
     def feed(self, raw: bytes) -> None:
         """Queue the payloads completed by a piece of the body."""
@@ -70,7 +77,7 @@ class StreamState:
                 break
             try:
                 chunk = _decode_chunk(data)
-            except msgspec.DecodeError as exc:
+            except (msgspec.DecodeError, RecursionError) as exc:
                 text = data.decode("utf-8", "replace")
                 self.fail(
                     ResponseValidationError(f"Malformed stream event: {exc}", body=text, status_code=200)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from typing import TypeVar
 
 import httpx
@@ -37,6 +37,7 @@ __all__ = [
     "send",
     "start_stream_reads",
     "body_bytes",
+    "body_bytes_async",
     "build_request",
     "outcome_result",
     "raw_body_is_final",
@@ -90,7 +91,12 @@ def map_exception(exc: Exception) -> OpenRouterError:
             error = make(exc)
             break
     else:
-        error = UnexpectedClientError(f"Unexpected HTTP client error: {exc!r}")
+        if isinstance(exc, (httpx.LocalProtocolError, UnicodeError)):
+            # Their text quotes the offending value, which may be the API key: name the type only.
+            return UnexpectedClientError(
+                f"Unexpected client error: {type(exc).__name__} while building the request"
+            )
+        error = UnexpectedClientError(f"Unexpected client error: {exc!r}")
     error.__cause__ = exc
     return error
 
@@ -110,6 +116,7 @@ def start_stream_reads(response: httpx.Response, idle_timeout_s: float) -> None:
 
 
 def outcome_result(
+    core: OpenRouterCore,
     outcome: T | OpenRouterError,
     response: httpx.Response | None,
     started: float,
@@ -127,7 +134,7 @@ def outcome_result(
             attempts=attempts,
         )
     if isinstance(outcome, OpenRouterError):
-        return Err(outcome, raw)
+        return Err(core.scrub(outcome), raw)
     return Ok(outcome, raw)
 
 
@@ -163,6 +170,13 @@ def body_bytes(response: httpx.Response) -> Iterator[bytes]:
     if raw_body_is_final(response):
         return response.iter_raw()
     return response.iter_bytes()
+
+
+def body_bytes_async(response: httpx.Response) -> AsyncIterator[bytes]:
+    """The async twin of `body_bytes`."""
+    if raw_body_is_final(response):
+        return response.aiter_raw()
+    return response.aiter_bytes()
 
 
 def raw_body_is_final(response: httpx.Response) -> bool:
@@ -259,5 +273,5 @@ def send(
                 outcome = run_on_error(core.hooks, outcome)
             delay = plan.delay_after(outcome)
         if delay is None:
-            return outcome_result(outcome, response, started, core.clock(), plan.attempts)
+            return outcome_result(core, outcome, response, started, core.clock(), plan.attempts)
         core.sleep(delay)

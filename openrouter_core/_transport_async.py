@@ -17,12 +17,12 @@ from openrouter_core._stream_async import aclose_quietly
 from openrouter_core._transport import (
     Decode,
     OpenStream,
+    body_bytes_async,
     build_request,
     check_size,
     is_stream,
     map_exception,
     outcome_result,
-    raw_body_is_final,
     start_stream_reads,
     total_timeout,
 )
@@ -42,8 +42,7 @@ async def _read(core: OpenRouterCore, response: httpx.Response, deadline: float)
     chunks = []
     size = 0
     clock = core.clock
-    body = response.aiter_raw() if raw_body_is_final(response) else response.aiter_bytes()
-    async for chunk in body:
+    async for chunk in body_bytes_async(response):
         size += len(chunk)
         check_size(size, limit)
         if clock() > deadline:
@@ -116,5 +115,5 @@ async def send_async(
                 outcome = run_on_error(core.hooks, outcome)
             delay = plan.delay_after(outcome)
         if delay is None:
-            return outcome_result(outcome, response, started, core.clock(), plan.attempts)
+            return outcome_result(core, outcome, response, started, core.clock(), plan.attempts)
         await sleep(delay)

@@ -303,7 +303,7 @@ def parse_response(
     except msgspec.ValidationError as exc:
         message = f"the model's JSON does not match {plan.name}: {exc}"
         return Err(ResponseValidationError(message, body=text, status_code=status_code))
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, RecursionError) as exc:
         message = f"the model's reply is not valid JSON for {plan.name}: {exc}"
         return Err(ResponseValidationError(message, body=text, status_code=status_code))
     return Ok(Parsed(value=value, response=response))

@@ -44,7 +44,9 @@ def prepare_chat(
     params = to_struct(request, ChatGenerationParams)
     if not params.ok:
         return params
-    stream = params.value.stream is True or bool(extra_body and extra_body.get("stream"))
+    stream = params.value.stream is True or (
+        isinstance(extra_body, Mapping) and extra_body.get("stream") is True
+    )
     return prepare(
         core,
         "POST",

@@ -99,7 +99,7 @@ def load_records(path: str | os.PathLike[str]) -> dict[int, BatchRecord]:
                     continue
                 try:
                     record = _RECORD_DECODER.decode(line)
-                except msgspec.DecodeError:
+                except (msgspec.DecodeError, RecursionError):
                     continue  # a line cut short by a crash, or not ours
                 if record.ok and record.response is not None:
                     found[record.index] = record

@@ -108,7 +108,7 @@ def _load_schema(path: str, strict: bool) -> dict[str, Any]:
             schema = msgspec.json.decode(handle.read())
     except OSError as exc:
         raise _Fail(f"cannot read the schema file {path!r}: {exc.strerror or exc}", EXIT_USAGE) from exc
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, RecursionError) as exc:
         raise _Fail(f"the schema file {path!r} is not JSON: {exc}", EXIT_USAGE) from exc
     if not isinstance(schema, dict):
         raise _Fail(f"the schema file {path!r} must hold a JSON object", EXIT_USAGE)
@@ -208,7 +208,7 @@ def _run(args: argparse.Namespace, out: _Output) -> int:
                 text = _content(reply)
                 try:
                     value = msgspec.json.decode(text)
-                except msgspec.DecodeError as exc:
+                except (msgspec.DecodeError, RecursionError) as exc:
                     raise _Fail(f"the model's reply is not valid JSON ({exc}): {_one_line(text)}") from exc
                 out.write(msgspec.json.format(msgspec.json.encode(value), indent=2).decode() + "\n")
             else:

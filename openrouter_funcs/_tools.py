@@ -164,7 +164,7 @@ class Tool:
             return decode_as(call.function.arguments or "{}", self.record, self.plan), None
         except msgspec.ValidationError as exc:
             return None, f"error: invalid arguments for {self.name}: {exc}"
-        except msgspec.DecodeError as exc:
+        except (msgspec.DecodeError, RecursionError) as exc:
             return None, f"error: the arguments for {self.name} are not valid JSON: {exc}"
 
     def invoke(self, arguments: Any) -> Any:

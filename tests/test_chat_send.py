@@ -450,3 +450,54 @@ def test_openrouter_debug_env_logs_redacted_requests_to_stderr() -> None:
     assert "POST https://openrouter.ai/api/v1/chat/completions attempt=1" in run.stderr
     assert "'Authorization': '<redacted>'" in run.stderr
     assert "sk-or-very-secret" not in run.stderr
+
+
+def test_absurdly_nested_bodies_are_response_validation_errors(make_core: MakeCore) -> None:
+    deep = b'{"choices": [], "x": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    handler, _ = recording(httpx.Response(200, content=deep, headers={"content-type": "application/json"}))
+    res = chat_send(make_core(handler), USER_HELLO)
+    assert isinstance(res, Err) and isinstance(res.error, errors.ResponseValidationError)
+    error_body = b'{"error": {"code": 503, "message": "x", "metadata": ' + b"[" * 5000 + b"]" * 5000 + b"}}"
+    handler, _ = recording(
+        httpx.Response(503, content=error_body, headers={"content-type": "application/json"})
+    )
+    res = chat_send(make_core(handler), USER_HELLO)
+    assert isinstance(res, Err) and type(res.error) is errors.OpenRouterDefaultError
+    assert res.raw is not None and res.raw.status_code == 503
+
+
+@pytest.mark.parametrize("key", ["sk-or-secret-value ", "sk-or-secret-valué", "sk-or-secret-value\t"])
+def test_a_malformed_key_is_refused_without_being_quoted(make_core: MakeCore, key: str) -> None:
+    handler, seen = recording(httpx.Response(200, json=chat_body()))
+    res = chat_send(make_core(handler, api_key=key), USER_HELLO)
+    assert isinstance(res, Err) and isinstance(res.error, errors.SDKValidationError)
+    assert "secret" not in str(res.error) and "secret" not in repr(res.error)
+    assert seen == []
+
+
+@pytest.mark.parametrize(
+    ("options", "path"),
+    [
+        ({"headers": {"X-Count": 1}}, "headers.X-Count"),
+        ({"headers": {"Bad Name": "x"}}, "headers"),
+        ({"extra_body": "not a mapping"}, "extra_body"),
+        ({"timeout_ms": "5"}, "timeout_ms"),
+        ({"timeout_ms": -1}, "timeout_ms"),
+    ],
+)
+def test_malformed_options_are_sdk_validation_errors(
+    make_core: MakeCore, options: dict[str, Any], path: str
+) -> None:
+    handler, seen = recording(httpx.Response(200, json=chat_body()))
+    res = chat_send(make_core(handler), USER_HELLO, **options)
+    assert isinstance(res, Err) and isinstance(res.error, errors.SDKValidationError)
+    assert res.error.path == path
+    assert seen == []
+
+
+def test_a_key_callable_returning_bytes_is_refused(make_core: MakeCore) -> None:
+    handler, seen = recording(httpx.Response(200, json=chat_body()))
+    res = chat_send(make_core(handler, api_key=lambda: b"sk-bytes"), USER_HELLO)
+    assert isinstance(res, Err) and isinstance(res.error, errors.SDKValidationError)
+    assert res.error.path == "api_key"
+    assert seen == []
