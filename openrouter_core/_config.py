@@ -33,7 +33,7 @@ DEFAULT_RETRY_STATUS_CODES = frozenset({408, 429, 500, 502, 503, 504, 524, 529})
 
 
 class BackoffStrategy(msgspec.Struct, frozen=True):
-    """Exponential backoff: attempt n waits a random time in [0, min(max_interval, initial * exponent**n)]."""
+    """Backoff: retry n (from 1) waits at random up to min(max_interval, initial * exponent**(n-1))."""
 
     initial_interval: int = 500
     max_interval: int = 30_000

@@ -203,22 +203,22 @@ class OpenRouterCore:
 
     def close(self) -> None:
         """Close the sync client if the core created it (a client passed in is left open)."""
+        if not self._owns_client:
+            return
         with self._lock:
             client, self._client = self._client, None
-        if client is not None and self._owns_client:
+        if client is not None:
             client.close()
-        elif client is not None:
-            self._client = client
 
     async def aclose(self) -> None:
         """Close both clients the core created (a client passed in is left open)."""
         self.close()
+        if not self._owns_async_client:
+            return
         with self._lock:
             client, self._async_client = self._async_client, None
-        if client is not None and self._owns_async_client:
+        if client is not None:
             await client.aclose()
-        elif client is not None:
-            self._async_client = client
 
     def __enter__(self) -> OpenRouterCore:
         return self

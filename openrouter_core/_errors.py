@@ -310,7 +310,7 @@ class APIConnectionError(OpenRouterError):
 
 
 class RequestTimeoutError(OpenRouterError):
-    """A deadline expired; `deadline` says which (connect, read, idle, write, pool or total)."""
+    """Timed out; `deadline` names it: connect, read (a stream's idle cut too), write, pool or total."""
 
     def __init__(self, message: str, *, deadline: str) -> None:
         super().__init__(message)

@@ -11,7 +11,6 @@ __all__ = ["log_request", "log_response", "logger", "redact", "warn_plain_http"]
 logger = logging.getLogger("openrouter")
 
 _SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key"})
-_LOOPBACK = ("localhost", "127.", "::1", "[::1]")
 
 if os.environ.get("OPENROUTER_DEBUG", "").lower() in ("1", "true", "yes", "on") and not logger.handlers:
     # Opt-in debugging touches only our own logger, never the root logger's configuration.
@@ -36,7 +35,18 @@ def log_response(status: int, headers: Mapping[str, str]) -> None:
         logger.debug("response status=%d headers=%s", status, redact(headers))
 
 
+def _loopback(host: str) -> bool:
+    import ipaddress  # only for a plain-http URL, once per core
+
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def warn_plain_http(host: str) -> None:
     """Warn that the API key would cross the network unencrypted."""
-    if not host.startswith(_LOOPBACK):
+    if not _loopback(host):
         logger.warning("sending the API key over plain http:// to %s; use https://", host)

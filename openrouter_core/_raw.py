@@ -16,7 +16,7 @@ class RawResponse(msgspec.Struct, frozen=True):
     headers: Mapping[str, str]
     url: str
     elapsed_ms: float
-    """From the first attempt's start to the last response's headers."""
+    """From the first attempt's start to the end of the last one (for a stream: until its headers)."""
     attempts: int
 
     @property

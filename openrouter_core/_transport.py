@@ -241,8 +241,9 @@ def _attempt(
             run_after_response(core.hooks, response)
         if open_stream is not None and is_stream(response):
             start_stream_reads(response, core.idle_timeout_ms / 1000)
-            streaming = True
-            return open_stream(response), response
+            stream = open_stream(response)
+            streaming = True  # only now does the stream own the response (a failed open_stream closes it)
+            return stream, response
         watch = watchdog.arm(real_deadline, response)
         body = _read(core, response, deadline)
     except Exception as exc:

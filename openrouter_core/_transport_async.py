@@ -85,8 +85,9 @@ async def _exchange(
             run_after_response(core.hooks, response)
         if open_stream is not None and is_stream(response):
             start_stream_reads(response, core.idle_timeout_ms / 1000)
-            streaming = True
-            return open_stream(response), response
+            stream = open_stream(response)
+            streaming = True  # only now does the stream own the response (a failed open_stream closes it)
+            return stream, response
         body = await _read(core, response, deadline)
     except Exception as exc:
         return map_exception(exc), response

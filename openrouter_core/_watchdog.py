@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import heapq
 import itertools
+import os
 import socket
 import threading
 import time
@@ -36,10 +37,9 @@ def shutdown_socket(response: httpx.Response) -> None:
 class Watch:
     """One armed deadline; `fired` tells whether the watchdog cut the connection."""
 
-    __slots__ = ("deadline", "fired", "sock")
+    __slots__ = ("fired", "sock")
 
-    def __init__(self, deadline: float, sock: socket.socket) -> None:
-        self.deadline = deadline
+    def __init__(self, sock: socket.socket) -> None:
         self.sock: socket.socket | None = sock
         self.fired = False
 
@@ -48,6 +48,10 @@ class Watchdog:
     """Shuts down the sockets of responses whose deadline passed, from one lazily started thread."""
 
     def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
+        # Also run in a forked child: the parent's thread does not exist there, and its lock may be held.
         self._heap: list[tuple[float, int, Watch]] = []
         self._order = itertools.count()
         self._wake = threading.Condition(threading.Lock())
@@ -59,7 +63,7 @@ class Watchdog:
         sock = response_socket(response)
         if sock is None:
             return None
-        watch = Watch(deadline, sock)
+        watch = Watch(sock)
         with self._wake:
             self._live += 1
             if len(self._heap) > 64 and len(self._heap) > 2 * self._live:
@@ -105,3 +109,5 @@ class Watchdog:
 
 
 watchdog = Watchdog()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=watchdog._reset)
