@@ -14,7 +14,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence, Sized
 from typing import IO, TYPE_CHECKING, Any
 
 import msgspec
@@ -45,6 +45,7 @@ __all__ = [
     "BatchRun",
     "Progress",
     "chat_send_many",
+    "unstartable",
 ]
 
 DEFAULT_CONCURRENCY = 8
@@ -234,23 +235,28 @@ class BatchRun:
         self.streak = 0
         self._file: IO[bytes] | None = None
         self.progress: Progress | None = None
-        if concurrency < 1:
+        if not isinstance(concurrency, int) or concurrency < 1:
             error = SDKValidationError(
-                f"concurrency must be at least 1, not {concurrency}", path="concurrency"
+                f"concurrency must be an int of at least 1, not {concurrency!r}", path="concurrency"
             )
             self.results = [Err(error) for _ in items]
             return
         for index, request in enumerate(items):
             params = to_struct(request, ChatGenerationParams)
-            if params.ok:
-                self.params[index] = params.value
-                self.keys[index] = request_key(params.value)
-            else:
+            if not params.ok:
                 self.results[index] = Err(params.error)
+                continue
+            try:
+                self.keys[index] = request_key(params.value)
+            except (TypeError, ValueError, msgspec.EncodeError) as exc:
+                invalid = SDKValidationError(f"request cannot be encoded as JSON: {exc}", path=f"$[{index}]")
+                self.results[index] = Err(invalid)
+                continue
+            self.params[index] = params.value
         reused = self._resume(resume) if resume is not None else 0
         self.pending = [index for index, result in enumerate(self.results) if result is None]
         show = progress if progress is not None else _stderr_is_tty()
-        self.progress = Progress(len(items), reused, sys.stderr) if show and items else None
+        self.progress = Progress(len(items), reused, sys.stderr) if show and items and sys.stderr else None
 
     def _resume(self, path: str | os.PathLike[str]) -> int:
         try:
@@ -417,15 +423,25 @@ def chat_send_many(
     of `BatchRecord` lines: results are appended as they finish, and a rerun reuses the successful ones.
     Streamed requests are collected into whole responses.
     """
-    batch = BatchRun(
-        core, requests, concurrency=concurrency, progress=progress, resume=resume, retries=retries
-    )
+    try:
+        batch = BatchRun(
+            core, requests, concurrency=concurrency, progress=progress, resume=resume, retries=retries
+        )
+    except Exception as exc:
+        return unstartable(requests, exc)
     try:
         if batch.pending:
             _run_threads(core, batch, timeout_ms, headers, extra_body)
     finally:
         results = batch.close()
     return results
+
+
+def unstartable(requests: object, exc: Exception) -> list[BatchResult]:
+    """A batch that could not start: its error in every slot (in one slot, if none can be counted)."""
+    error = map_exception(exc)
+    count = len(requests) if isinstance(requests, Sized) else 1
+    return [Err(error) for _ in range(max(count, 1))]
 
 
 def _run_threads(
@@ -469,7 +485,10 @@ def _run_threads(
                 result = run_one(index)
             except Exception as exc:  # a bug of ours must still come back as a value
                 result = Err(map_exception(exc))
-            batch.finish(index, result)
+            try:
+                batch.finish(index, result)
+            except Exception:  # a failing progress bar must neither lose nor change the result
+                batch.results[index] = result
 
     workers = min(batch.concurrency, len(batch.pending))
     executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="openrouter-batch")

@@ -16,7 +16,7 @@ from openrouter_core._stream_async import AsyncChatStream
 from openrouter_core._transport import map_exception
 from openrouter_core.result import Err, Ok, Result
 from openrouter_funcs._chat_send_async import chat_send_async
-from openrouter_funcs._chat_send_many import DEFAULT_CONCURRENCY, BatchResult, BatchRun, Request
+from openrouter_funcs._chat_send_many import DEFAULT_CONCURRENCY, BatchResult, BatchRun, Request, unstartable
 
 __all__ = ["chat_send_many_async"]
 
@@ -96,9 +96,12 @@ async def chat_send_many_async(
 
     Cancelling the call cancels the requests in flight; finished results are already in the resume file.
     """
-    batch = BatchRun(
-        core, requests, concurrency=concurrency, progress=progress, resume=resume, retries=retries
-    )
+    try:
+        batch = BatchRun(
+            core, requests, concurrency=concurrency, progress=progress, resume=resume, retries=retries
+        )
+    except Exception as exc:
+        return unstartable(requests, exc)
     try:
         if batch.pending:
             await _run_tasks(core, batch, timeout_ms, headers, extra_body)
@@ -140,7 +143,10 @@ async def _run_tasks(
                 result = await run_one(index)
             except Exception as exc:  # a bug of ours must still come back as a value
                 result = Err(map_exception(exc))
-            batch.finish(index, result)
+            try:
+                batch.finish(index, result)
+            except Exception:  # a failing progress bar must neither lose nor change the result
+                batch.results[index] = result
 
     workers = [asyncio.ensure_future(worker()) for _ in range(min(batch.concurrency, len(batch.pending)))]
     try:

@@ -221,3 +221,17 @@ def test_chat_send_in_a_spawned_process_pool(server: MockServer, core: OpenRoute
         replies = pool.starmap(_send_in_worker, [(core, f"from worker {i}") for i in range(4)])
     assert replies == [f"You said: from worker {i}" for i in range(4)]
     assert len(server.requests) == 5
+
+
+def test_a_batch_that_cannot_start_is_all_errs_not_an_exception() -> None:
+
+    core = OpenRouterCore(api_key="k", server_url="http://127.0.0.1:9/v1")
+    request = {"model": "m", "messages": [{"role": "user", "content": "hi"}]}
+    results = chat_send_many(core, None)  # type: ignore[arg-type]
+    assert len(results) == 1 and isinstance(results[0].error, errors.UnexpectedClientError)  # type: ignore[union-attr]
+    results = chat_send_many(core, [request, request], concurrency="4")  # type: ignore[arg-type]
+    assert [type(r.error) for r in results] == [errors.SDKValidationError] * 2  # type: ignore[union-attr]
+    unencodable = models.ChatGenerationParams(model="m", messages=[models.ChatUserMessage(content=object())])  # type: ignore[arg-type]
+    results = chat_send_many(core, [unencodable])
+    assert isinstance(results[0].error, errors.SDKValidationError)  # type: ignore[union-attr]
+    core.close()
