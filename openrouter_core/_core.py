@@ -8,7 +8,7 @@ import threading
 import time
 import weakref
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from types import TracebackType
 
 __all__ = ["DEFAULT_SERVER_URL", "OpenRouterCore"]
+
+_Core = TypeVar("_Core", bound="OpenRouterCore")
 
 DEFAULT_SERVER_URL = "https://openrouter.ai/api/v1"
 USER_AGENT = f"openrouter-funcs/{__version__} python httpx/{httpx.__version__}"
@@ -220,7 +222,7 @@ class OpenRouterCore:
         if client is not None:
             await client.aclose()
 
-    def __enter__(self) -> OpenRouterCore:
+    def __enter__(self: _Core) -> _Core:
         return self
 
     def __exit__(
@@ -228,7 +230,7 @@ class OpenRouterCore:
     ) -> None:
         self.close()
 
-    async def __aenter__(self) -> OpenRouterCore:
+    async def __aenter__(self: _Core) -> _Core:
         return self
 
     async def __aexit__(
@@ -262,6 +264,6 @@ class OpenRouterCore:
 
     def __repr__(self) -> str:
         key = "set" if self._api_key else "none"
-        return f"OpenRouterCore(server_url={self.server_url!r}, api_key=<{key}>)"
+        return f"{type(self).__name__}(server_url={self.server_url!r}, api_key=<{key}>)"
 
     __str__ = __repr__

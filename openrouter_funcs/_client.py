@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from openrouter_core._config import RetryConfig
@@ -14,8 +15,6 @@ from openrouter_funcs._client_endpoints import Credits, Embeddings, Generations,
 from openrouter_funcs._client_extras import ChatExtras
 
 if TYPE_CHECKING:
-    from types import TracebackType
-
     from openrouter_core._stream import ChatStream
     from openrouter_core._stream_async import AsyncChatStream
 
@@ -72,43 +71,44 @@ class Chat(ChatExtras):
         return result.unwrap()
 
 
-class OpenRouter:
-    """The client: `OpenRouter(api_key=...).chat.send(request)` returns the response or raises the error."""
+class OpenRouter(OpenRouterCore):
+    """The client: `OpenRouter(api_key=...).chat.send(request)` returns the response or raises the error.
 
-    __slots__ = ("chat", "core", "credits", "embeddings", "generations", "key", "models")
+    It takes exactly the arguments of `OpenRouterCore`, and is one (as in the TypeScript SDK, where both
+    extend the same base), so it can be passed wherever a core is expected.
+    """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self.core = OpenRouterCore(*args, **kwargs)
-        self.chat = Chat(self.core)
-        self.models = Models(self.core)
-        self.generations = Generations(self.core)
-        self.credits = Credits(self.core)
-        self.key = Key(self.core)
-        self.embeddings = Embeddings(self.core)
+    @cached_property
+    def chat(self) -> Chat:
+        """`send`, `parse`, `run_tools`, `send_many` and their async twins."""
+        return Chat(self)
 
-    def close(self) -> None:
-        """Close the HTTP clients the core created."""
-        self.core.close()
+    @cached_property
+    def models(self) -> Models:
+        """`list` and `list_async`."""
+        return Models(self)
 
-    async def aclose(self) -> None:
-        """Close the sync and async HTTP clients the core created."""
-        await self.core.aclose()
+    @cached_property
+    def generations(self) -> Generations:
+        """`get` and `get_async`."""
+        return Generations(self)
 
-    def __enter__(self) -> OpenRouter:
+    @cached_property
+    def credits(self) -> Credits:
+        """`get` and `get_async`."""
+        return Credits(self)
+
+    @cached_property
+    def key(self) -> Key:
+        """`get` and `get_async`."""
+        return Key(self)
+
+    @cached_property
+    def embeddings(self) -> Embeddings:
+        """`create` and `create_async`."""
+        return Embeddings(self)
+
+    @property
+    def core(self) -> OpenRouterCore:
+        """The client itself, as the core the standalone functions take."""
         return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-    async def __aenter__(self) -> OpenRouter:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
-
-    def __repr__(self) -> str:
-        return f"OpenRouter({self.core!r})"
