@@ -20,10 +20,9 @@ from openrouter_core._errors import OpenRouterError, ResponseValidationError, SD
 from openrouter_core._models._request import ChatGenerationParams, JSONSchemaConfig, ResponseFormatJSONSchema
 from openrouter_core._models._response import ChatResponse
 from openrouter_core._prepare import to_struct
-from openrouter_core._stream import ChatStream
 from openrouter_core._transport import map_exception
 from openrouter_core.result import Err, Ok, Result
-from openrouter_funcs._chat_send import chat_send
+from openrouter_funcs._chat_send import chat_send, whole_reply
 
 __all__ = [
     "Parsed",
@@ -368,20 +367,15 @@ def chat_parse(
         if not prepared.ok:
             return prepared
         params, plan = prepared.value
-        res = chat_send(
-            core, params, retries=retries, timeout_ms=timeout_ms, headers=headers, extra_body=extra_body
+        res = whole_reply(
+            chat_send(
+                core, params, retries=retries, timeout_ms=timeout_ms, headers=headers, extra_body=extra_body
+            )
         )
         if not res.ok:
             return res
         raw = res.raw
-        reply = res.value
-        if isinstance(reply, ChatStream):
-            with reply:
-                whole = reply.collect()
-            if not whole.ok:
-                return Err(whole.error, raw)
-            reply = whole.value
-        parsed = parse_response(reply, schema, plan, raw.status_code if raw is not None else None)
+        parsed = parse_response(res.value, schema, plan, raw.status_code if raw is not None else None)
         if parsed.ok:
             return Ok(parsed.value, raw)
         return Err(parsed.error, raw)

@@ -9,11 +9,10 @@ from openrouter_core._config import RetryConfig
 from openrouter_core._core import OpenRouterCore
 from openrouter_core._errors import OpenRouterError
 from openrouter_core._models._request import ChatGenerationParams
-from openrouter_core._stream_async import AsyncChatStream
 from openrouter_core._transport import map_exception
 from openrouter_core.result import Err, Ok, Result
 from openrouter_funcs._chat_parse import Parsed, parse_response, prepare_parse
-from openrouter_funcs._chat_send_async import chat_send_async
+from openrouter_funcs._chat_send_async import chat_send_async, whole_reply_async
 
 __all__ = ["chat_parse_async"]
 
@@ -38,20 +37,15 @@ async def chat_parse_async(
         if not prepared.ok:
             return prepared
         params, plan = prepared.value
-        res = await chat_send_async(
-            core, params, retries=retries, timeout_ms=timeout_ms, headers=headers, extra_body=extra_body
+        res = await whole_reply_async(
+            await chat_send_async(
+                core, params, retries=retries, timeout_ms=timeout_ms, headers=headers, extra_body=extra_body
+            )
         )
         if not res.ok:
             return res
         raw = res.raw
-        reply = res.value
-        if isinstance(reply, AsyncChatStream):
-            async with reply:
-                whole = await reply.collect()
-            if not whole.ok:
-                return Err(whole.error, raw)
-            reply = whole.value
-        parsed = parse_response(reply, schema, plan, raw.status_code if raw is not None else None)
+        parsed = parse_response(res.value, schema, plan, raw.status_code if raw is not None else None)
         if parsed.ok:
             return Ok(parsed.value, raw)
         return Err(parsed.error, raw)

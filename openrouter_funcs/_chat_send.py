@@ -15,12 +15,12 @@ from openrouter_core._models._request import ChatGenerationParams
 from openrouter_core._models._response import ChatResponse
 from openrouter_core._prepare import Prepared, prepare, to_struct
 from openrouter_core._transport import map_exception, send
-from openrouter_core.result import Err, Result
+from openrouter_core.result import Err, Ok, Result
 
 if TYPE_CHECKING:
     from openrouter_core._stream import ChatStream
 
-__all__ = ["chat_send", "prepare_chat"]
+__all__ = ["chat_send", "prepare_chat", "whole_reply"]
 
 decode_chat = ResponseDecoder(ChatResponse)
 
@@ -81,3 +81,17 @@ def chat_send(
         return send(core, prepared.value, decode_chat, open_stream)
     except Exception as exc:  # a bug of ours must still come back as a value
         return Err(map_exception(exc))
+
+
+def whole_reply(
+    res: Result[ChatResponse | ChatStream, OpenRouterError],
+) -> Result[ChatResponse, OpenRouterError]:
+    """`res` as one `ChatResponse`: a stream is collected (and closed), keeping `res.raw`."""
+    if not res.ok:
+        return res
+    reply = res.value
+    if isinstance(reply, ChatResponse):
+        return Ok(reply, res.raw)
+    with reply:
+        whole = reply.collect()
+    return Ok(whole.value, res.raw) if whole.ok else Err(whole.error, res.raw)

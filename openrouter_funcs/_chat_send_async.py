@@ -13,10 +13,10 @@ from openrouter_core._models._response import ChatResponse
 from openrouter_core._stream_async import AsyncChatStream
 from openrouter_core._transport import map_exception
 from openrouter_core._transport_async import send_async
-from openrouter_core.result import Err, Result
+from openrouter_core.result import Err, Ok, Result
 from openrouter_funcs._chat_send import decode_chat, prepare_chat
 
-__all__ = ["chat_send_async"]
+__all__ = ["chat_send_async", "whole_reply_async"]
 
 
 async def chat_send_async(
@@ -36,3 +36,17 @@ async def chat_send_async(
         return await send_async(core, prepared.value, decode_chat, AsyncChatStream)
     except Exception as exc:  # a bug of ours must still come back as a value
         return Err(map_exception(exc))
+
+
+async def whole_reply_async(
+    res: Result[ChatResponse | AsyncChatStream, OpenRouterError],
+) -> Result[ChatResponse, OpenRouterError]:
+    """`res` as one `ChatResponse`: a stream is collected (and closed), keeping `res.raw`."""
+    if not res.ok:
+        return res
+    reply = res.value
+    if isinstance(reply, ChatResponse):
+        return Ok(reply, res.raw)
+    async with reply:
+        whole = await reply.collect()
+    return Ok(whole.value, res.raw) if whole.ok else Err(whole.error, res.raw)

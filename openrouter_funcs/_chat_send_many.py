@@ -30,10 +30,9 @@ from openrouter_core._models._request import ChatGenerationParams
 from openrouter_core._models._response import ChatResponse
 from openrouter_core._prepare import to_struct
 from openrouter_core._retries import parse_retry_after
-from openrouter_core._stream import ChatStream
 from openrouter_core._transport import map_exception
 from openrouter_core.result import Err, Ok, Result
-from openrouter_funcs._chat_send import chat_send
+from openrouter_funcs._chat_send import chat_send, whole_reply
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -389,17 +388,11 @@ def send_one(
     extra_body: Mapping[str, Any] | None,
 ) -> BatchResult:
     """One request of the batch, a stream collected into a whole response."""
-    res = chat_send(
-        core, params, retries=retries, timeout_ms=timeout_ms, headers=headers, extra_body=extra_body
+    return whole_reply(
+        chat_send(
+            core, params, retries=retries, timeout_ms=timeout_ms, headers=headers, extra_body=extra_body
+        )
     )
-    if not res.ok:
-        return res
-    reply = res.value
-    if isinstance(reply, ChatStream):
-        with reply:
-            whole = reply.collect()
-        return Ok(whole.value, res.raw) if whole.ok else Err(whole.error, res.raw)
-    return Ok(reply, res.raw)
 
 
 def chat_send_many(

@@ -12,10 +12,9 @@ from openrouter_core._core import OpenRouterCore
 from openrouter_core._errors import OpenRouterError
 from openrouter_core._models._request import ChatGenerationParams
 from openrouter_core._models._response import ChatResponse
-from openrouter_core._stream_async import AsyncChatStream
 from openrouter_core._transport import map_exception
-from openrouter_core.result import Err, Ok, Result
-from openrouter_funcs._chat_send_async import chat_send_async
+from openrouter_core.result import Err, Result
+from openrouter_funcs._chat_send_async import chat_send_async, whole_reply_async
 from openrouter_funcs._chat_send_many import DEFAULT_CONCURRENCY, BatchResult, BatchRun, Request, unstartable
 
 __all__ = ["chat_send_many_async"]
@@ -67,17 +66,11 @@ async def _send_one(
     headers: Mapping[str, str] | None,
     extra_body: Mapping[str, Any] | None,
 ) -> BatchResult:
-    res = await chat_send_async(
-        core, params, retries=retries, timeout_ms=timeout_ms, headers=headers, extra_body=extra_body
+    return await whole_reply_async(
+        await chat_send_async(
+            core, params, retries=retries, timeout_ms=timeout_ms, headers=headers, extra_body=extra_body
+        )
     )
-    if not res.ok:
-        return res
-    reply = res.value
-    if isinstance(reply, AsyncChatStream):
-        async with reply:
-            whole = await reply.collect()
-        return Ok(whole.value, res.raw) if whole.ok else Err(whole.error, res.raw)
-    return Ok(reply, res.raw)
 
 
 async def chat_send_many_async(

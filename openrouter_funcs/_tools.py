@@ -29,11 +29,10 @@ from openrouter_core._models._response import ChatResponse
 from openrouter_core._models._tools import ChatFunctionTool, ChatFunctionToolFunction, ChatTool
 from openrouter_core._prepare import to_struct
 from openrouter_core._raw import RawResponse
-from openrouter_core._stream import ChatStream
 from openrouter_core._transport import map_exception
 from openrouter_core.result import Err, Ok, Result
 from openrouter_funcs._chat_parse import SchemaPlan, decode_as, schema_name, strict_schema
-from openrouter_funcs._chat_send import chat_send
+from openrouter_funcs._chat_send import chat_send, whole_reply
 
 __all__ = [
     "DEFAULT_MAX_TURNS",
@@ -298,23 +297,19 @@ def chat_run_tools(
                 )
         messages: list[ChatMessage] = list(params.messages)
         for turn in range(1, max_turns + 1):
-            res = chat_send(
-                core,
-                next_request(params, messages),
-                retries=retries,
-                timeout_ms=timeout_ms,
-                headers=headers,
-                extra_body=extra_body,
+            res = whole_reply(
+                chat_send(
+                    core,
+                    next_request(params, messages),
+                    retries=retries,
+                    timeout_ms=timeout_ms,
+                    headers=headers,
+                    extra_body=extra_body,
+                )
             )
             if not res.ok:
                 return res
             reply = res.value
-            if isinstance(reply, ChatStream):
-                with reply:
-                    whole = reply.collect()
-                if not whole.ok:
-                    return Err(whole.error, res.raw)
-                reply = whole.value
             found = assistant_turn(reply)
             if found is None:
                 return no_choice_error(res.raw)

@@ -12,10 +12,9 @@ from openrouter_core._core import OpenRouterCore
 from openrouter_core._errors import OpenRouterError
 from openrouter_core._models._message import ChatToolCall
 from openrouter_core._models._request import ChatGenerationParams, ChatMessage, ChatToolMessage
-from openrouter_core._stream_async import AsyncChatStream
 from openrouter_core._transport import map_exception
 from openrouter_core.result import Err, Ok, Result
-from openrouter_funcs._chat_send_async import chat_send_async
+from openrouter_funcs._chat_send_async import chat_send_async, whole_reply_async
 from openrouter_funcs._tools import (
     DEFAULT_MAX_TURNS,
     Tool,
@@ -54,23 +53,19 @@ async def chat_run_tools_async(
         params, built = setup.value
         messages: list[ChatMessage] = list(params.messages)
         for turn in range(1, max_turns + 1):
-            res = await chat_send_async(
-                core,
-                next_request(params, messages),
-                retries=retries,
-                timeout_ms=timeout_ms,
-                headers=headers,
-                extra_body=extra_body,
+            res = await whole_reply_async(
+                await chat_send_async(
+                    core,
+                    next_request(params, messages),
+                    retries=retries,
+                    timeout_ms=timeout_ms,
+                    headers=headers,
+                    extra_body=extra_body,
+                )
             )
             if not res.ok:
                 return res
             reply = res.value
-            if isinstance(reply, AsyncChatStream):
-                async with reply:
-                    whole = await reply.collect()
-                if not whole.ok:
-                    return Err(whole.error, res.raw)
-                reply = whole.value
             found = assistant_turn(reply)
             if found is None:
                 return no_choice_error(res.raw)
