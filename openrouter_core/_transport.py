@@ -30,17 +30,17 @@ from openrouter_core.result import Err, Ok, Result
 __all__ = [
     "Decode",
     "OpenStream",
+    "body_bytes",
+    "body_bytes_async",
+    "build_request",
     "check_size",
     "close_quietly",
     "is_stream",
     "map_exception",
-    "send",
-    "start_stream_reads",
-    "body_bytes",
-    "body_bytes_async",
-    "build_request",
     "outcome_result",
     "raw_body_is_final",
+    "send",
+    "start_stream_reads",
     "total_timeout",
 ]
 
