@@ -54,7 +54,7 @@ async def use_async() -> None:
 client = OpenRouter()
 reveal_type(client.chat.send(request))  # ChatResponse | ChatStream
 
-# The thin client takes exactly the core's arguments: a misspelt one is a type error (the ignore must be used).
+# The thin client takes exactly the core's arguments: a misspelt one is a type error (this ignore is used).
 OpenRouter(api_kye="sk-typo")  # type: ignore[call-arg]
 with OpenRouter() as typed_client:
     reveal_type(typed_client)  # OpenRouter
