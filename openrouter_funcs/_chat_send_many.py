@@ -14,8 +14,8 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence, Sized
-from typing import IO, TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Mapping, Sized
+from typing import IO, Any
 
 import msgspec
 
@@ -23,6 +23,7 @@ from openrouter_core._config import RetryConfig
 from openrouter_core._core import OpenRouterCore
 from openrouter_core._errors import (
     OpenRouterError,
+    RequestAbortedError,
     SDKValidationError,
     TooManyRequestsResponseError,
 )
@@ -33,9 +34,6 @@ from openrouter_core._retries import parse_retry_after
 from openrouter_core._transport import map_exception
 from openrouter_core.result import Err, Ok, Result
 from openrouter_funcs._chat_send import chat_send, whole_reply
-
-if TYPE_CHECKING:
-    from concurrent.futures import Future
 
 __all__ = [
     "DEFAULT_CONCURRENCY",
@@ -329,7 +327,7 @@ class BatchRun:
             self._file = None
         if self.progress is not None:
             self.progress.close()
-        stopped = Err(SDKValidationError("the batch stopped before this request was sent", path="$"))
+        stopped = Err(RequestAbortedError("the batch stopped before this request was sent"))
         return [result if result is not None else stopped for result in self.results]
 
 
@@ -444,8 +442,6 @@ def _run_threads(
     headers: Mapping[str, str] | None,
     extra_body: Mapping[str, Any] | None,
 ) -> None:
-    from concurrent.futures import ThreadPoolExecutor
-
     gate = Gate(core.clock, core.sleep, batch)
     stop = threading.Event()
     queue = iter(batch.pending)
@@ -483,14 +479,17 @@ def _run_threads(
             except Exception:  # a failing progress bar must neither lose nor change the result
                 batch.results[index] = result
 
-    workers = min(batch.concurrency, len(batch.pending))
-    executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="openrouter-batch")
-    futures: Sequence[Future[None]] = [executor.submit(worker) for _ in range(workers)]
+    # Daemon threads, not an executor: after Ctrl-C no new request starts, and the interpreter can exit
+    # without waiting for the requests still in flight (an executor's threads are joined at exit).
+    count = min(batch.concurrency, len(batch.pending))
+    threads = [
+        threading.Thread(target=worker, name=f"openrouter-batch-{n}", daemon=True) for n in range(count)
+    ]
+    for thread in threads:
+        thread.start()
     try:
-        for future in futures:
-            future.result()
+        for thread in threads:
+            thread.join()
     except BaseException:
         stop.set()
-        executor.shutdown(wait=False, cancel_futures=True)
         raise
-    executor.shutdown(wait=True)

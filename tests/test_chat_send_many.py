@@ -235,3 +235,35 @@ def test_a_batch_that_cannot_start_is_all_errs_not_an_exception() -> None:
     results = chat_send_many(core, [unencodable])
     assert isinstance(results[0].error, errors.SDKValidationError)  # type: ignore[union-attr]
     core.close()
+
+
+def test_ctrl_c_stops_a_batch_without_waiting_for_requests_in_flight(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    script = tmp_path / "batch.py"
+    script.write_text(
+        "import sys\n"
+        "from openrouter_core import OpenRouterCore\n"
+        "from openrouter_core.testing import Delay, MockServer, Reply\n"
+        "from openrouter_funcs import chat_send_many\n"
+        "server = MockServer().start()\n"
+        "server.set_handler(lambda request: Reply(chunks=[Delay(60.0), b'{}']))\n"
+        "core = OpenRouterCore(api_key='k', server_url=server.base_url)\n"
+        "print('started', flush=True)\n"
+        "chat_send_many(core, [{'messages': [{'role': 'user', 'content': 'hi'}]}] * 8, concurrency=4)\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "started"
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    try:
+        _, stderr = proc.communicate(timeout=10)
+    finally:
+        proc.kill()
+    assert "KeyboardInterrupt" in stderr
+    assert proc.returncode != 0
