@@ -59,9 +59,10 @@ async def _attempt(
     attempt: int,
 ) -> tuple[T | S | OpenRouterError, httpx.Response | None]:
     # An event-loop deadline is exact even against a server that drips one byte at a time.
+    arrived: list[httpx.Response] = []  # the response, if its headers came before the deadline (for res.raw)
     with anyio.move_on_after(prepared.timeout_s):
-        return await _exchange(core, prepared, decode, open_stream, attempt)
-    return total_timeout(prepared.timeout_s), None
+        return await _exchange(core, prepared, decode, open_stream, attempt, arrived)
+    return total_timeout(prepared.timeout_s), arrived[0] if arrived else None
 
 
 async def _exchange(
@@ -70,6 +71,7 @@ async def _exchange(
     decode: Decode[T],
     open_stream: OpenStream[S] | None,
     attempt: int,
+    arrived: list[httpx.Response],
 ) -> tuple[T | S | OpenRouterError, httpx.Response | None]:
     deadline = core.clock() + prepared.timeout_s
     log_request(prepared.method, prepared.url, prepared.headers, attempt)
@@ -78,6 +80,7 @@ async def _exchange(
         response = await client.send(build_request(core, client, prepared), stream=True)
     except Exception as exc:
         return map_exception(exc), None
+    arrived.append(response)
     log_response(response.status_code, response.headers)
     streaming = False
     try:

@@ -272,3 +272,23 @@ def test_closing_a_stream_from_another_thread_aborts_the_blocked_read(
     assert list(chunks) == []
     assert time.monotonic() - started < 2.0
     assert isinstance(stream.error, errors.RequestAbortedError)
+
+
+async def test_an_async_timeout_after_the_headers_keeps_raw(server: MockServer) -> None:
+    server.reset()
+    server.enqueue(
+        Reply(chunks=[b'{"choices": ', Delay(2.0), b"[]}"], headers={"x-generation-id": "gen-slow"})
+    )
+    async with OpenRouterCore(api_key="k", server_url=server.base_url, retry_config=NO_RETRY) as core:
+        res = await chat_send_async(core, USER_HELLO, timeout_ms=300)
+    assert isinstance(res, Err) and isinstance(res.error, errors.RequestTimeoutError)
+    assert res.raw is not None and res.raw.generation_id == "gen-slow"
+
+
+def test_a_sync_timeout_after_the_headers_keeps_raw(server: MockServer, core: OpenRouterCore) -> None:
+    server.enqueue(
+        Reply(chunks=[b'{"choices": ', Delay(2.0), b"[]}"], headers={"x-generation-id": "gen-slow"})
+    )
+    res = chat_send(core, USER_HELLO, timeout_ms=300)
+    assert isinstance(res, Err) and isinstance(res.error, errors.RequestTimeoutError)
+    assert res.raw is not None and res.raw.generation_id == "gen-slow"
