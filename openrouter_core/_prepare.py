@@ -14,7 +14,7 @@ from openrouter_core._errors import OpenRouterError, SDKValidationError, Unexpec
 from openrouter_core._headers import check_headers, merge_headers
 from openrouter_core.result import Err, Ok, Result
 
-__all__ = ["Prepared", "prepare", "to_struct", "validation_error"]
+__all__ = ["Prepared", "prepare", "prepare_get", "to_struct", "validation_error"]
 
 S = TypeVar("S", bound=msgspec.Struct)
 
@@ -124,4 +124,25 @@ def prepare(
             timeout_s=timeout / 1000,
             retry=core.retry_config if retries is None else retries,
         )
+    )
+
+
+def prepare_get(
+    core: OpenRouterCore,
+    url: str,
+    retries: RetryConfig | None,
+    timeout_ms: int | None,
+    headers: Mapping[str, str] | None,
+) -> Result[Prepared, OpenRouterError]:
+    """A `GET` of `url` with the call's options: the endpoints around chat that take no body."""
+    return prepare(
+        core,
+        "GET",
+        url,
+        None,
+        stream=False,
+        retries=retries,
+        timeout_ms=timeout_ms,
+        headers=headers,
+        extra_body=None,
     )

@@ -9,7 +9,7 @@ from openrouter_core._core import OpenRouterCore
 from openrouter_core._decode import ResponseDecoder
 from openrouter_core._errors import OpenRouterError
 from openrouter_core._models._endpoints import CreditsResponse
-from openrouter_core._prepare import Prepared, prepare
+from openrouter_core._prepare import Prepared, prepare_get
 from openrouter_core._transport import map_exception, send
 from openrouter_core.result import Err, Result
 
@@ -25,17 +25,7 @@ def prepare_credits(
     headers: Mapping[str, str] | None,
 ) -> Result[Prepared, OpenRouterError]:
     """Build the request (shared by `credits_get` and `credits_get_async`)."""
-    return prepare(
-        core,
-        "GET",
-        core.server_url + "/credits",
-        None,
-        stream=False,
-        retries=retries,
-        timeout_ms=timeout_ms,
-        headers=headers,
-        extra_body=None,
-    )
+    return prepare_get(core, core.server_url + "/credits", retries, timeout_ms, headers)
 
 
 def credits_get(

@@ -11,7 +11,7 @@ from openrouter_core._core import OpenRouterCore
 from openrouter_core._decode import ResponseDecoder
 from openrouter_core._errors import OpenRouterError, SDKValidationError
 from openrouter_core._models._endpoints import GenerationResponse
-from openrouter_core._prepare import Prepared, prepare
+from openrouter_core._prepare import Prepared, prepare_get
 from openrouter_core._transport import map_exception, send
 from openrouter_core.result import Err, Result
 
@@ -31,17 +31,7 @@ def prepare_generation(
     if not isinstance(id, str) or not id:
         return Err(SDKValidationError(f"invalid id: expected a non-empty string, got {id!r}", path="$.id"))
     url = str(httpx.URL(core.server_url + "/generation").copy_merge_params({"id": id}))
-    return prepare(
-        core,
-        "GET",
-        url,
-        None,
-        stream=False,
-        retries=retries,
-        timeout_ms=timeout_ms,
-        headers=headers,
-        extra_body=None,
-    )
+    return prepare_get(core, url, retries, timeout_ms, headers)
 
 
 def generation_get(
