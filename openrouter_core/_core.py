@@ -84,6 +84,7 @@ class OpenRouterCore:
         self._owns_client = client is None
         self._owns_async_client = async_client is None
         self._lock = threading.Lock()
+        self._finalizer: weakref.finalize[Any, Any] | None = None
         self._timeouts: dict[float, dict[str, float | None]] = {}
         self.chat_url = f"{self.server_url}/chat/completions"
         self.config_error: OpenRouterError | None = None
@@ -187,7 +188,7 @@ class OpenRouterCore:
                         timeout=self.timeout(), limits=POOL_LIMITS, follow_redirects=False
                     )
                     # A core dropped without close() still releases its sockets (no ResourceWarning).
-                    weakref.finalize(self, client.close)
+                    self._finalizer = weakref.finalize(self, client.close)
         return client
 
     @property
@@ -209,6 +210,9 @@ class OpenRouterCore:
             return
         with self._lock:
             client, self._client = self._client, None
+            finalizer, self._finalizer = self._finalizer, None
+        if finalizer is not None:
+            finalizer.detach()
         if client is not None:
             client.close()
 
@@ -240,8 +244,9 @@ class OpenRouterCore:
 
     def __getstate__(self) -> dict[str, Any]:
         # Live clients and locks don't cross processes; the copy creates its own on first use.
-        state = {k: v for k, v in self.__dict__.items() if k not in ("_client", "_async_client", "_lock")}
-        state["_client"] = state["_async_client"] = None
+        live = ("_client", "_async_client", "_lock", "_finalizer")
+        state = {k: v for k, v in self.__dict__.items() if k not in live}
+        state["_client"] = state["_async_client"] = state["_finalizer"] = None
         state["_owns_client"] = state["_owns_async_client"] = True
         return state
 
