@@ -85,6 +85,8 @@ class OpenRouterCore:
         self._owns_async_client = async_client is None
         self._lock = threading.Lock()
         self._finalizer: weakref.finalize[Any, Any] | None = None
+        # Whether sync reads honour the attempt's deadline themselves (true for the core's own client).
+        self.exact_deadlines = False
         self._timeouts: dict[float, dict[str, float | None]] = {}
         self.chat_url = f"{self.server_url}/chat/completions"
         self.config_error: OpenRouterError | None = None
@@ -184,8 +186,11 @@ class OpenRouterCore:
             with self._lock:
                 client = self._client
                 if client is None:
+                    from openrouter_core._deadline import deadline_transport
+
+                    transport, self.exact_deadlines = deadline_transport(POOL_LIMITS)
                     client = self._client = httpx.Client(
-                        timeout=self.timeout(), limits=POOL_LIMITS, follow_redirects=False
+                        timeout=self.timeout(), transport=transport, follow_redirects=False
                     )
                     # A core dropped without close() still releases its sockets (no ResourceWarning).
                     self._finalizer = weakref.finalize(self, client.close)

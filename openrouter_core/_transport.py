@@ -10,6 +10,7 @@ from typing import TypeVar
 import httpx
 
 from openrouter_core._core import OpenRouterCore
+from openrouter_core._deadline import attempt_deadline
 from openrouter_core._errors import (
     APIConnectionError,
     InvalidRequestError,
@@ -221,13 +222,31 @@ def _attempt(
     attempt: int,
 ) -> tuple[T | S | OpenRouterError, httpx.Response | None]:
     try:
-        client = (
-            core.client
-        )  # created on first use, before the clock starts: TLS setup is not the server's time
+        # Created on first use, before the clock starts: setting up TLS is not the server's time.
+        client = core.client
     except Exception as exc:
         return map_exception(exc), None
-    deadline = core.clock() + prepared.timeout_s
     real_deadline = time.monotonic() + prepared.timeout_s
+    token = attempt_deadline.set(real_deadline)
+    try:
+        outcome, response = _exchange(core, client, prepared, decode, open_stream, attempt, real_deadline)
+    finally:
+        attempt_deadline.reset(token)  # a stream's later reads answer to the idle timeout only
+    if isinstance(outcome, RequestTimeoutError) and time.monotonic() >= real_deadline:
+        outcome = total_timeout(prepared.timeout_s)
+    return outcome, response
+
+
+def _exchange(
+    core: OpenRouterCore,
+    client: httpx.Client,
+    prepared: Prepared,
+    decode: Decode[T],
+    open_stream: OpenStream[S] | None,
+    attempt: int,
+    real_deadline: float,
+) -> tuple[T | S | OpenRouterError, httpx.Response | None]:
+    deadline = core.clock() + prepared.timeout_s
     log_request(prepared.method, prepared.url, prepared.headers, attempt)
     try:
         response = client.send(build_request(core, client, prepared), stream=True)
@@ -244,7 +263,8 @@ def _attempt(
             stream = open_stream(response)
             streaming = True  # only now does the stream own the response (a failed open_stream closes it)
             return stream, response
-        watch = watchdog.arm(real_deadline, response)
+        if not core.exact_deadlines:  # a user's client: its reads know no deadline, so watch the socket
+            watch = watchdog.arm(real_deadline, response)
         body = _read(core, response, deadline)
     except Exception as exc:
         if watch is not None and watch.fired:

@@ -292,3 +292,56 @@ def test_a_sync_timeout_after_the_headers_keeps_raw(server: MockServer, core: Op
     res = chat_send(core, USER_HELLO, timeout_ms=300)
     assert isinstance(res, Err) and isinstance(res.error, errors.RequestTimeoutError)
     assert res.raw is not None and res.raw.generation_id == "gen-slow"
+
+
+def test_a_server_dripping_its_headers_cannot_stretch_the_sync_deadline() -> None:
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+    stop = threading.Event()
+
+    def drip_headers() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 100:
+                if stop.wait(0.05):
+                    return
+                connection.sendall(bytes([byte]))
+
+    dripper = threading.Thread(target=drip_headers, daemon=True)
+    dripper.start()
+    try:
+        with OpenRouterCore(
+            api_key="k", server_url=f"http://127.0.0.1:{port}/v1", retry_config=NO_RETRY
+        ) as core:
+            started = time.monotonic()
+            res = chat_send(core, USER_HELLO, timeout_ms=400)
+            elapsed = time.monotonic() - started
+    finally:
+        stop.set()
+        dripper.join()
+        listener.close()
+    assert isinstance(res, Err) and isinstance(res.error, errors.RequestTimeoutError)
+    assert res.error.deadline == "total"
+    assert elapsed < 0.4 + 0.1
+
+
+def test_a_users_client_is_guarded_by_the_watchdog(server: MockServer) -> None:
+    import httpx
+
+    server.reset()
+    server.enqueue(drip(3.0, 0.1))
+    with httpx.Client() as own:
+        core = OpenRouterCore(api_key="k", server_url=server.base_url, retry_config=NO_RETRY, client=own)
+        assert not core.exact_deadlines
+        started = time.monotonic()
+        res = chat_send(core, USER_HELLO, timeout_ms=500)
+        elapsed = time.monotonic() - started
+    assert isinstance(res, Err) and isinstance(res.error, errors.RequestTimeoutError)
+    assert res.error.deadline == "total"
+    assert elapsed < 0.5 + 0.1
