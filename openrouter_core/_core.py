@@ -186,7 +186,7 @@ class OpenRouterCore:
             with self._lock:
                 client = self._client
                 if client is None:
-                    from openrouter_core._deadline import deadline_transport
+                    from openrouter_core._deadline_backend import deadline_transport
 
                     transport, self.exact_deadlines = deadline_transport(POOL_LIMITS)
                     client = self._client = httpx.Client(
