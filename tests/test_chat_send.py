@@ -452,17 +452,20 @@ def test_openrouter_debug_env_logs_redacted_requests_to_stderr() -> None:
     assert "sk-or-very-secret" not in run.stderr
 
 
-def test_absurdly_nested_bodies_are_response_validation_errors(make_core: MakeCore) -> None:
+def test_absurdly_nested_bodies_never_raise(make_core: MakeCore) -> None:
+    # Whether msgspec reaches Python's recursion limit here depends on the Python version (3.11 does, 3.13
+    # skips the unknown field whole): either way the outcome is a value, never a RecursionError.
     deep = b'{"choices": [], "x": ' + b"[" * 5000 + b"]" * 5000 + b"}"
     handler, _ = recording(httpx.Response(200, content=deep, headers={"content-type": "application/json"}))
     res = chat_send(make_core(handler), USER_HELLO)
-    assert isinstance(res, Err) and isinstance(res.error, errors.ResponseValidationError)
+    assert isinstance(res, Ok) or isinstance(res.error, errors.ResponseValidationError)
     error_body = b'{"error": {"code": 503, "message": "x", "metadata": ' + b"[" * 5000 + b"]" * 5000 + b"}}"
     handler, _ = recording(
         httpx.Response(503, content=error_body, headers={"content-type": "application/json"})
     )
     res = chat_send(make_core(handler), USER_HELLO)
-    assert isinstance(res, Err) and type(res.error) is errors.OpenRouterDefaultError
+    assert isinstance(res, Err)
+    assert type(res.error) in (errors.OpenRouterDefaultError, errors.ServiceUnavailableResponseError)
     assert res.raw is not None and res.raw.status_code == 503
 
 

@@ -419,3 +419,25 @@ def test_error_status_on_a_stream_request_is_an_err(make_core: MakeCore) -> None
 
     res = chat_send(make_core(handler), STREAM)
     assert isinstance(res, Err) and isinstance(res.error, errors.ProviderOverloadedResponseError)
+
+
+def test_collect_after_an_early_close_is_an_err_not_a_partial_reply(make_core: MakeCore) -> None:
+    stream = open_stream(make_core, Body([sse(chunk("Hel")), sse(chunk("lo", finish="stop"))]))
+    for _ in stream:
+        break
+    res = stream.collect()
+    assert isinstance(res, Err) and isinstance(res.error, errors.RequestAbortedError)
+    assert stream.error is None  # leaving the loop is not a failure of the stream
+
+
+def test_absurdly_nested_events_never_raise(make_core: MakeCore) -> None:
+    # Whether msgspec reaches Python's recursion limit here depends on the Python version (3.11 does, 3.13
+    # copes): either way iterating and collecting give values, never a RecursionError.
+    deep = '{"choices": [], "openrouter_metadata": ' + '{"endpoints": ' * 5000 + "1" + "}" * 5000 + "}"
+    raw = sse(chunk("ok"), done=False) + f"data: {deep}\n\n".encode() + sse(chunk("end", finish="stop"))
+    stream = open_stream(make_core, Body([raw]))
+    delivered = contents(stream)
+    assert delivered[0] == "ok"
+    assert stream.error is None or isinstance(stream.error, errors.ResponseValidationError)
+    again = open_stream(make_core, Body([raw])).collect()
+    assert isinstance(again, Ok) or isinstance(again.error, errors.ResponseValidationError)
