@@ -29,6 +29,7 @@ from openrouter_core._watchdog import watchdog
 from openrouter_core.result import Err, Ok, Result
 
 __all__ = [
+    "BodyBuffer",
     "Decode",
     "OpenStream",
     "body_bytes",
@@ -197,21 +198,39 @@ def is_stream(response: httpx.Response) -> bool:
     )
 
 
-def _read(core: OpenRouterCore, response: httpx.Response, deadline: float) -> bytes:
-    limit = core.max_response_bytes
-    declared = response.headers.get("content-length")
-    if declared is not None and declared.isdigit():
-        check_size(int(declared), limit)
-    chunks = []
-    size = 0
-    clock = core.clock
-    for chunk in body_bytes(response):
-        size += len(chunk)
-        check_size(size, limit)
-        if clock() > deadline:
+class BodyBuffer:
+    """Collects a body as it arrives, enforcing `max_response_bytes` and the attempt's clock deadline."""
+
+    __slots__ = ("_chunks", "_clock", "_deadline", "_limit", "_size")
+
+    def __init__(self, core: OpenRouterCore, response: httpx.Response, deadline: float) -> None:
+        self._limit = core.max_response_bytes
+        self._clock = core.clock
+        self._deadline = deadline
+        self._chunks: list[bytes] = []
+        self._size = 0
+        declared = response.headers.get("content-length")
+        if declared is not None and declared.isdigit():
+            check_size(int(declared), self._limit)
+
+    def add(self, chunk: bytes) -> None:
+        """Keep one more piece; raise once the body is too large or too late."""
+        self._size += len(chunk)
+        check_size(self._size, self._limit)
+        if self._clock() > self._deadline:
             raise RequestTimeoutError("Request timed out (total): the body took too long", deadline="total")
-        chunks.append(chunk)
-    return b"".join(chunks)
+        self._chunks.append(chunk)
+
+    def body(self) -> bytes:
+        """Everything kept, in one piece."""
+        return b"".join(self._chunks)
+
+
+def _read(core: OpenRouterCore, response: httpx.Response, deadline: float) -> bytes:
+    buffer = BodyBuffer(core, response, deadline)
+    for chunk in body_bytes(response):
+        buffer.add(chunk)
+    return buffer.body()
 
 
 def _attempt(

@@ -8,18 +8,18 @@ import anyio
 import httpx
 
 from openrouter_core._core import OpenRouterCore
-from openrouter_core._errors import OpenRouterError, RequestTimeoutError
+from openrouter_core._errors import OpenRouterError
 from openrouter_core._hooks import run_after_response, run_on_error
 from openrouter_core._log import log_request, log_response
 from openrouter_core._prepare import Prepared
 from openrouter_core._retries import RetryPlan
 from openrouter_core._stream_async import aclose_quietly
 from openrouter_core._transport import (
+    BodyBuffer,
     Decode,
     OpenStream,
     body_bytes_async,
     build_request,
-    check_size,
     is_stream,
     map_exception,
     outcome_result,
@@ -35,20 +35,10 @@ S = TypeVar("S")
 
 
 async def _read(core: OpenRouterCore, response: httpx.Response, deadline: float) -> bytes:
-    limit = core.max_response_bytes
-    declared = response.headers.get("content-length")
-    if declared is not None and declared.isdigit():
-        check_size(int(declared), limit)
-    chunks = []
-    size = 0
-    clock = core.clock
+    buffer = BodyBuffer(core, response, deadline)
     async for chunk in body_bytes_async(response):
-        size += len(chunk)
-        check_size(size, limit)
-        if clock() > deadline:
-            raise RequestTimeoutError("Request timed out (total): the body took too long", deadline="total")
-        chunks.append(chunk)
-    return b"".join(chunks)
+        buffer.add(chunk)
+    return buffer.body()
 
 
 async def _attempt(
