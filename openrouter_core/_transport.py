@@ -35,12 +35,10 @@ __all__ = [
     "body_bytes",
     "body_bytes_async",
     "build_request",
-    "check_size",
     "close_quietly",
     "is_stream",
     "map_exception",
     "outcome_result",
-    "raw_body_is_final",
     "send",
     "start_stream_reads",
     "total_timeout",
@@ -103,7 +101,7 @@ def map_exception(exc: Exception) -> OpenRouterError:
     return error
 
 
-def check_size(size: int, limit: int) -> None:
+def _check_size(size: int, limit: int) -> None:
     """Raise `ResponseTooLargeError` once a body passes `limit` bytes."""
     if size > limit:
         raise ResponseTooLargeError(f"Response body is larger than max_response_bytes={limit}")
@@ -169,19 +167,19 @@ def build_request(
 
 def body_bytes(response: httpx.Response) -> Iterator[bytes]:
     """The body as it arrives, decoded only if a Content-Encoding asks for it."""
-    if raw_body_is_final(response):
+    if _raw_body_is_final(response):
         return response.iter_raw()
     return response.iter_bytes()
 
 
 def body_bytes_async(response: httpx.Response) -> AsyncIterator[bytes]:
     """The async twin of `body_bytes`."""
-    if raw_body_is_final(response):
+    if _raw_body_is_final(response):
         return response.aiter_raw()
     return response.aiter_bytes()
 
 
-def raw_body_is_final(response: httpx.Response) -> bool:
+def _raw_body_is_final(response: httpx.Response) -> bool:
     """Whether the body is unread and needs no decoding, so `iter_raw` can skip httpx's decoders."""
     return "content-encoding" not in response.headers and not response.is_stream_consumed
 
@@ -211,12 +209,12 @@ class BodyBuffer:
         self._size = 0
         declared = response.headers.get("content-length")
         if declared is not None and declared.isdigit():
-            check_size(int(declared), self._limit)
+            _check_size(int(declared), self._limit)
 
     def add(self, chunk: bytes) -> None:
         """Keep one more piece; raise once the body is too large or too late."""
         self._size += len(chunk)
-        check_size(self._size, self._limit)
+        _check_size(self._size, self._limit)
         if self._clock() > self._deadline:
             raise RequestTimeoutError("Request timed out (total): the body took too long", deadline="total")
         self._chunks.append(chunk)
