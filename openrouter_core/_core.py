@@ -40,6 +40,17 @@ POOL_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, ke
 ApiKey = str | Callable[[], str] | None
 
 
+def _authorization(key: object) -> dict[str, str]:
+    if not key:
+        return {}
+    if not isinstance(key, str):
+        raise SDKValidationError(f"api_key must be a str, not {type(key).__name__}", path="api_key")
+    header = {"Authorization": key if key[:7].lower() == "bearer " else f"Bearer {key}"}
+    # A key with CR/LF would split the request; the error names the header, never the key.
+    check_headers(header)
+    return header
+
+
 class OpenRouterCore:
     """Configuration plus lazily created, pooled httpx clients; pass it to `chat_send` and friends."""
 
@@ -90,6 +101,12 @@ class OpenRouterCore:
         self._timeouts: dict[float, dict[str, float | None]] = {}
         self.chat_url = f"{self.server_url}/chat/completions"
         self.config_error: OpenRouterError | None = None
+        self._static_auth: dict[str, str] = {}
+        if not callable(self._api_key):
+            try:
+                self._static_auth = _authorization(self._api_key)
+            except SDKValidationError as error:
+                self.config_error = error
         self.base_headers = self._base_headers(http_referer, app_title, app_categories, default_headers)
         self._check_server_url()
 
@@ -146,15 +163,15 @@ class OpenRouterCore:
         return key() if callable(key) else key
 
     def auth_headers(self) -> dict[str, str]:
-        """The Authorization header, or nothing when there is no key (keyless local servers work)."""
-        key = self.api_key()
-        if not key:
-            return {}
-        if not isinstance(key, str):
-            raise SDKValidationError(f"api_key must be a str, not {type(key).__name__}", path="api_key")
-        if key[:7].lower() == "bearer ":
-            return {"Authorization": key}
-        return {"Authorization": f"Bearer {key}"}
+        """The Authorization header, or nothing when there is no key (keyless local servers work).
+
+        Raises `SDKValidationError` for a key that is not a str or not a valid header value, never quoting
+        it; a str key was checked once, when the core was made.
+        """
+        key = self._api_key
+        if callable(key):
+            return _authorization(key())
+        return self._static_auth
 
     @property
     def owns_clients(self) -> bool:

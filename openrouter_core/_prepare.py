@@ -86,8 +86,6 @@ def prepare(
         return Err(core.config_error)
     try:
         auth = core.auth_headers()
-        # A key with CR/LF would split the request; the error names the header, never the key.
-        check_headers(auth)
     except OpenRouterError as invalid:
         return Err(invalid)
     except Exception as exc:
