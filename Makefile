@@ -1,44 +1,46 @@
 # Every target sets itself up: `make demo` and `make test` work on a fresh clone.
+# Tools run as `python -m tool` from this checkout's venv, never through console-script shebangs, and a venv
+# that is not this checkout's own (missing interpreter, or openrouter_funcs resolving elsewhere) is rebuilt.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-stamp
+PIP := $(PY) -m pip install -q --disable-pip-version-check
 
-.PHONY: venv demo test lint typecheck pytest integration fuzz bench clean
+.PHONY: venv venv-test demo test lint typecheck pytest integration fuzz bench clean
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
-	touch $(STAMP)
+# Stamps only record which extras were installed against which pyproject.toml; the ownership check runs always.
+venv:
+	@$(PYTHON) .ci/venv_check.py $(VENV) || { rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
+	@[ $(VENV)/.stamp-base -nt pyproject.toml ] || { $(PIP) -e . && touch $(VENV)/.stamp-base; }
 
-venv: $(STAMP)
+venv-test: venv
+	@[ $(VENV)/.stamp-test -nt pyproject.toml ] || { $(PIP) -e '.[test]' && touch $(VENV)/.stamp-test; }
 
 demo: venv
 	$(PY) examples/demo.py
 
-lint: venv
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+lint: venv-test
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 
-typecheck: venv
-	$(VENV)/bin/mypy
+typecheck: venv-test
+	$(PY) -m mypy
 
-pytest: venv
-	$(VENV)/bin/pytest --ignore=tests/integration
+pytest: venv-test
+	$(PY) -m pytest --ignore=tests/integration
 
 # Real third-party servers on loopback (Prism, LiteLLM proxy, llama.cpp); installs what they need, cached.
-integration: venv
+integration: venv-test
 	-$(PY) tests/integration/peers.py install
-	$(VENV)/bin/pytest tests/integration -rs
+	$(PY) -m pytest tests/integration -rs
 
 # The long hostile-server run; `make test` runs a fixed-seed slice of the same suite.
-fuzz: venv
-	$(VENV)/bin/pytest tests/hostile --hypothesis-profile=fuzz -p no:randomly
+fuzz: venv-test
+	$(PY) -m pytest tests/hostile --hypothesis-profile=fuzz -p no:randomly
 
 # Side by side with httpx, openai and the official openrouter SDK; table to stdout, JSON to bench/results.json.
-bench: venv
-	$(PY) -m pip install -q -e '.[bench]'
+bench: venv-test
+	$(PIP) -e '.[bench]'
 	$(PY) bench/run.py
 
 test: lint typecheck pytest

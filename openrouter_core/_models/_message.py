@@ -202,3 +202,8 @@ class ChatAssistantMessage(BothWaysStruct, tag_field="role", tag="assistant", kw
     model: str | UnsetType | None = UNSET
     # Not in the spec: real responses carry web-search citations here.
     annotations: list[Annotation] | UnsetType | None = UNSET
+
+    @property
+    def role(self) -> Literal["assistant"]:
+        """The message's role, as sent on the wire."""
+        return "assistant"

@@ -133,12 +133,22 @@ class ChatSystemMessage(RequestStruct, tag_field="role", tag="system", kw_only=T
     content: str | list[ChatContentText]
     name: str | UnsetType = UNSET
 
+    @property
+    def role(self) -> Literal["system"]:
+        """The message's role, as sent on the wire."""
+        return "system"
+
 
 class ChatDeveloperMessage(RequestStruct, tag_field="role", tag="developer", kw_only=True):
     """Developer message (instructions that take precedence over user messages)."""
 
     content: str | list[ChatContentText]
     name: str | UnsetType = UNSET
+
+    @property
+    def role(self) -> Literal["developer"]:
+        """The message's role, as sent on the wire."""
+        return "developer"
 
 
 class ChatUserMessage(RequestStruct, tag_field="role", tag="user", kw_only=True):
@@ -147,12 +157,22 @@ class ChatUserMessage(RequestStruct, tag_field="role", tag="user", kw_only=True)
     content: str | list[ChatContentItem]
     name: str | UnsetType = UNSET
 
+    @property
+    def role(self) -> Literal["user"]:
+        """The message's role, as sent on the wire."""
+        return "user"
+
 
 class ChatToolMessage(RequestStruct, tag_field="role", tag="tool", kw_only=True):
     """The result of a tool call, sent back to the model."""
 
     content: str | list[ChatContentItem]
     tool_call_id: str
+
+    @property
+    def role(self) -> Literal["tool"]:
+        """The message's role, as sent on the wire."""
+        return "tool"
 
 
 ChatMessage: TypeAlias = (
