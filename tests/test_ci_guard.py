@@ -60,3 +60,48 @@ def test_guard_passes_on_this_checkout() -> None:
     result = run_guard(ROOT)
     assert result.returncode == 0, result.stderr
     assert "none generated" in result.stdout
+
+
+VENV_CHECK = ROOT / ".ci" / "venv_check.py"
+
+
+def fake_venv(root: Path, package_file: Path, shebang: str | None = None) -> Path:
+    """A venv whose `python` reports `package_file` as where openrouter_funcs lives."""
+    bin_dir = root / ".venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    python = bin_dir / "python"
+    python.write_text(f"#!/bin/sh\necho {package_file}\n")
+    python.chmod(0o755)
+    script = bin_dir / "pytest"
+    script.write_text(f"#!{shebang or python}\n")
+    return root / ".venv"
+
+
+def run_venv_check(checkout: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(VENV_CHECK), ".venv"], cwd=checkout, capture_output=True, text=True
+    )
+
+
+def test_venv_check_accepts_the_checkouts_own_venv(tmp_path: Path) -> None:
+    fake_venv(tmp_path, tmp_path / "openrouter_funcs" / "__init__.py")
+    assert run_venv_check(tmp_path).returncode == 0
+
+
+def test_venv_check_refuses_a_venv_of_another_checkout(tmp_path: Path) -> None:
+    fake_venv(tmp_path, Path("/elsewhere/openrouter_funcs/__init__.py"))
+    result = run_venv_check(tmp_path)
+    assert result.returncode == 1
+    assert "outside" in result.stderr
+
+
+def test_venv_check_refuses_scripts_of_another_interpreter(tmp_path: Path) -> None:
+    fake_venv(tmp_path, tmp_path / "openrouter_funcs" / "__init__.py", shebang="/elsewhere/.venv/bin/python3")
+    result = run_venv_check(tmp_path)
+    assert result.returncode == 1
+    assert "/elsewhere/.venv/bin/python3" in result.stderr
+
+
+def test_venv_check_refuses_a_missing_interpreter(tmp_path: Path) -> None:
+    (tmp_path / ".venv").mkdir()
+    assert run_venv_check(tmp_path).returncode == 1
