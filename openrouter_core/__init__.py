@@ -8,8 +8,6 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-
 if TYPE_CHECKING:
     from openrouter_core import errors, models
     from openrouter_core._config import BackoffStrategy, RetryConfig
@@ -18,6 +16,7 @@ if TYPE_CHECKING:
     from openrouter_core._raw import RawResponse
     from openrouter_core._stream import ChatStream
     from openrouter_core._stream_async import AsyncChatStream
+    from openrouter_core._version import __version__
     from openrouter_core.result import Err, Ok, Result, to_returns
 
 __all__ = [
@@ -49,6 +48,7 @@ _IMPORT_MAP = {
     "Result": "openrouter_core.result",
     "RetryConfig": "openrouter_core._config",
     "to_returns": "openrouter_core.result",
+    "__version__": "openrouter_core._version",
 }
 _SUBMODULES = frozenset({"errors", "models", "testing", "result"})
 

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from openrouter_core import __version__
 from openrouter_core._config import (
     DEFAULT_CONNECT_TIMEOUT_MS,
     DEFAULT_IDLE_TIMEOUT_MS,
@@ -24,6 +23,7 @@ from openrouter_core._errors import InvalidRequestError, OpenRouterError, SDKVal
 from openrouter_core._headers import check_headers, merge_headers
 from openrouter_core._hooks import Hooks
 from openrouter_core._log import warn_plain_http
+from openrouter_core._version import __version__
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -96,8 +96,7 @@ class OpenRouterCore:
         self._owns_async_client = async_client is None
         self._lock = threading.Lock()
         self._finalizer: weakref.finalize[Any, Any] | None = None
-        # Whether sync reads honour the attempt's deadline themselves (true for the core's own client).
-        self.exact_deadlines = False
+        self._exact_deadlines = False
         self._timeouts: dict[float, dict[str, float | None]] = {}
         self.chat_url = f"{self.server_url}/chat/completions"
         self.config_error: OpenRouterError | None = None
@@ -198,6 +197,15 @@ class OpenRouterCore:
     @property
     def client(self) -> httpx.Client:
         """The sync httpx client: the one passed in, or one created on first use and pooled."""
+        return self.sync_client()[0]
+
+    @property
+    def exact_deadlines(self) -> bool:
+        """Whether the sync client's reads honour the attempt's deadline themselves (the core's own do)."""
+        return self.sync_client()[1]
+
+    def sync_client(self) -> tuple[httpx.Client, bool]:
+        """The sync httpx client, and whether its reads honour the attempt's deadline (`exact_deadlines`)."""
         client = self._client
         if client is None:
             with self._lock:
@@ -205,13 +213,13 @@ class OpenRouterCore:
                 if client is None:
                     from openrouter_core._deadline_backend import deadline_transport
 
-                    transport, self.exact_deadlines = deadline_transport(POOL_LIMITS)
-                    client = self._client = httpx.Client(
-                        timeout=self.timeout(), transport=transport, follow_redirects=False
-                    )
+                    transport, exact = deadline_transport(POOL_LIMITS)
+                    client = httpx.Client(timeout=self.timeout(), transport=transport, follow_redirects=False)
+                    self._exact_deadlines = exact  # before the client: a reader without the lock sees both
+                    self._client = client
                     # A core dropped without close() still releases its sockets (no ResourceWarning).
                     self._finalizer = weakref.finalize(self, client.close)
-        return client
+        return client, self._exact_deadlines
 
     @property
     def async_client(self) -> httpx.AsyncClient:

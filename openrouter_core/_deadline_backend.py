@@ -16,7 +16,12 @@ import httpx
 
 from openrouter_core._deadline import attempt_deadline
 
-__all__ = ["deadline_transport"]
+__all__ = ["KNOWN_HTTPCORE", "KNOWN_HTTPX", "deadline_transport"]
+
+# The releases whose private `HTTPTransport._pool._network_backend` this hook was written against and
+# checked on (tests/test_deadline_backend.py fails on any other, so a new release is looked at, not assumed).
+KNOWN_HTTPX = ("0.27", "0.28")
+KNOWN_HTTPCORE = ("1.0",)
 
 
 def _capped(timeout: float | None, exc: type[Exception]) -> float | None:

@@ -8,43 +8,33 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from openrouter_core._errors import OpenRouterError
-from openrouter_core._models._response import ChatResponse
+from openrouter_core._exchange import body_bytes, close_quietly
 from openrouter_core._models._stream import ChatStreamingResponseChunk
-from openrouter_core._stream_state import StreamState
-from openrouter_core._transport import body_bytes, close_quietly, map_exception
+from openrouter_core._stream_state import StreamView
 from openrouter_core._watchdog import shutdown_socket
-from openrouter_core.result import Result
 
 if TYPE_CHECKING:
     from types import TracebackType
 
+    from openrouter_core._errors import OpenRouterError
+    from openrouter_core._models._response import ChatResponse
+    from openrouter_core.result import Result
+
 __all__ = ["ChatStream"]
 
 
-class ChatStream:
+class ChatStream(StreamView):
     """Iterate for `ChatStreamingResponseChunk`s; afterwards `.error` says whether the stream failed.
 
     Iteration never raises: a dropped connection, a malformed event or an error event ends the loop and
     sets `.error`. Leaving the loop early, `close()`, or a `with` block releases the connection.
     """
 
-    __slots__ = ("_bytes", "_state", "response")
+    __slots__ = ("_bytes",)
 
     def __init__(self, response: httpx.Response) -> None:
-        self.response = response
-        self._state = StreamState(response.headers)
+        super().__init__(response)
         self._bytes: Iterator[bytes] | None = None
-
-    @property
-    def error(self) -> OpenRouterError | None:
-        """Why the stream failed, or None while it is fine (check it after the loop)."""
-        return self._state.error
-
-    @property
-    def chunks(self) -> list[ChatStreamingResponseChunk]:
-        """Every chunk delivered so far."""
-        return self._state.chunks
 
     def _next(self) -> ChatStreamingResponseChunk | None:
         state = self._state
@@ -62,7 +52,7 @@ class ChatStream:
             except StopIteration:
                 state.eof()
             except Exception as exc:
-                state.fail(state.aborted(exc) if state.done else map_exception(exc))
+                self._failed(exc)
         self.close()
         return None
 
@@ -75,14 +65,12 @@ class ChatStream:
 
     def collect(self) -> Result[ChatResponse, OpenRouterError]:
         """Read the rest of the stream and return the whole reply, assembled from every chunk."""
-        from openrouter_core._collect import assemble
-
         try:
             while self._next() is not None:
                 pass
         finally:
             self.close()
-        return assemble(self._state.chunks, self._state.collect_error())
+        return self._whole()
 
     def close(self) -> None:
         """Release the connection; the loop ends at the next chunk (a read blocked in another thread too)."""
@@ -104,8 +92,3 @@ class ChatStream:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
-
-    def __repr__(self) -> str:
-        return (
-            f"<ChatStream status={self.response.status_code} chunks={len(self.chunks)} error={self.error!r}>"
-        )

@@ -8,48 +8,32 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from openrouter_core._errors import OpenRouterError
-from openrouter_core._models._response import ChatResponse
+from openrouter_core._exchange import aclose_quietly, body_bytes_async
 from openrouter_core._models._stream import ChatStreamingResponseChunk
-from openrouter_core._stream_state import StreamState
-from openrouter_core._transport import body_bytes_async, map_exception
-from openrouter_core.result import Result
+from openrouter_core._stream_state import StreamView
 
 if TYPE_CHECKING:
     from types import TracebackType
 
-__all__ = ["AsyncChatStream", "aclose_quietly"]
+    from openrouter_core._errors import OpenRouterError
+    from openrouter_core._models._response import ChatResponse
+    from openrouter_core.result import Result
+
+__all__ = ["AsyncChatStream"]
 
 
-async def aclose_quietly(response: httpx.Response) -> None:
-    """Close a response whose outcome is already decided; a failure to close changes nothing."""
-    with contextlib.suppress(Exception):
-        await response.aclose()
-
-
-class AsyncChatStream:
+class AsyncChatStream(StreamView):
     """`async for` over `ChatStreamingResponseChunk`s; afterwards `.error` says whether the stream failed.
 
     Iteration never raises (cancellation propagates): failures end the loop and set `.error`. Leaving the
     loop early, `aclose()`, or an `async with` block releases the connection.
     """
 
-    __slots__ = ("_bytes", "_state", "response")
+    __slots__ = ("_bytes",)
 
     def __init__(self, response: httpx.Response) -> None:
-        self.response = response
-        self._state = StreamState(response.headers)
+        super().__init__(response)
         self._bytes: AsyncIterator[bytes] | None = None
-
-    @property
-    def error(self) -> OpenRouterError | None:
-        """Why the stream failed, or None while it is fine (check it after the loop)."""
-        return self._state.error
-
-    @property
-    def chunks(self) -> list[ChatStreamingResponseChunk]:
-        """Every chunk delivered so far."""
-        return self._state.chunks
 
     async def _next(self) -> ChatStreamingResponseChunk | None:
         state = self._state
@@ -67,7 +51,7 @@ class AsyncChatStream:
             except StopAsyncIteration:
                 state.eof()
             except Exception as exc:
-                state.fail(state.aborted(exc) if state.done else map_exception(exc))
+                self._failed(exc)
         await self.aclose()
         return None
 
@@ -80,14 +64,12 @@ class AsyncChatStream:
 
     async def collect(self) -> Result[ChatResponse, OpenRouterError]:
         """Read the rest of the stream and return the whole reply, assembled from every chunk."""
-        from openrouter_core._collect import assemble
-
         try:
             while await self._next() is not None:
                 pass
         finally:
             await self.aclose()
-        return assemble(self._state.chunks, self._state.collect_error())
+        return self._whole()
 
     async def aclose(self) -> None:
         """Release the connection; the loop ends at the next chunk."""
@@ -108,7 +90,3 @@ class AsyncChatStream:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.aclose()
-
-    def __repr__(self) -> str:
-        status = self.response.status_code
-        return f"<AsyncChatStream status={status} chunks={len(self.chunks)} error={self.error!r}>"

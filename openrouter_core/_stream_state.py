@@ -1,9 +1,11 @@
-"""What a chat stream has seen so far, shared by the sync and async streams. No I/O."""
+"""What a chat stream has seen so far, and the part of a stream object that does no I/O: shared by the sync
+and async streams."""
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import msgspec
 
@@ -14,10 +16,17 @@ from openrouter_core._errors import (
     ResponseValidationError,
     StreamTruncatedError,
 )
+from openrouter_core._exchange import map_exception
 from openrouter_core._models._stream import ChatStreamingResponseChunk
 from openrouter_core._sse import SSEDecoder
 
-__all__ = ["StreamState"]
+if TYPE_CHECKING:
+    import httpx
+
+    from openrouter_core._models._response import ChatResponse
+    from openrouter_core.result import Result
+
+__all__ = ["StreamState", "StreamView"]
 
 _decode_chunk = msgspec.json.Decoder(ChatStreamingResponseChunk).decode
 _DONE = b"[DONE]"
@@ -113,3 +122,38 @@ class StreamState:
         return any(
             choice.finish_reason is not None for chunk in reversed(self.chunks) for choice in chunk.choices
         )
+
+
+class StreamView:
+    """What `ChatStream` and `AsyncChatStream` share: the response, the state, and how a failed read ends."""
+
+    __slots__ = ("_state", "response")
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.response = response
+        self._state = StreamState(response.headers)
+
+    @property
+    def error(self) -> OpenRouterError | None:
+        """Why the stream failed, or None while it is fine (check it after the loop)."""
+        return self._state.error
+
+    @property
+    def chunks(self) -> list[ChatStreamingResponseChunk]:
+        """Every chunk delivered so far."""
+        return self._state.chunks
+
+    def _failed(self, exc: Exception) -> None:
+        """End the stream on a read that raised `exc` (after the caller's own close, that is an abort)."""
+        state = self._state
+        state.fail(state.aborted(exc) if state.done else map_exception(exc))
+
+    def _whole(self) -> Result[ChatResponse, OpenRouterError]:
+        """The reply assembled from every chunk, or why it cannot be."""
+        from openrouter_core._collect import assemble
+
+        return assemble(self._state.chunks, self._state.collect_error())
+
+    def __repr__(self) -> str:
+        status = self.response.status_code
+        return f"<{type(self).__name__} status={status} chunks={len(self.chunks)} error={self.error!r}>"

@@ -1,4 +1,4 @@
-"""Sending a `Prepared` request with httpx's async client, retrying; the async twin of `_transport`."""
+"""Sending a `Prepared` request with httpx's async client, retrying: the async I/O shell of `_exchange`."""
 
 from __future__ import annotations
 
@@ -9,23 +9,22 @@ import httpx
 
 from openrouter_core._core import OpenRouterCore
 from openrouter_core._errors import OpenRouterError
-from openrouter_core._hooks import run_after_response, run_on_error
-from openrouter_core._log import log_request, log_response
-from openrouter_core._prepare import Prepared
-from openrouter_core._retries import RetryPlan
-from openrouter_core._stream_async import aclose_quietly
-from openrouter_core._transport import (
+from openrouter_core._exchange import (
     BodyBuffer,
     Decode,
     OpenStream,
+    aclose_quietly,
     body_bytes_async,
     build_request,
-    is_stream,
     map_exception,
+    open_if_stream,
     outcome_result,
-    start_stream_reads,
+    settle,
     total_timeout,
 )
+from openrouter_core._log import log_request, log_response
+from openrouter_core._prepare import Prepared
+from openrouter_core._retries import RetryPlan
 from openrouter_core.result import Result
 
 __all__ = ["send_async"]
@@ -51,11 +50,11 @@ async def _attempt(
     # An event-loop deadline is exact even against a server that drips one byte at a time.
     arrived: list[httpx.Response] = []  # the response, if its headers came before the deadline (for res.raw)
     with anyio.move_on_after(prepared.timeout_s):
-        return await _exchange(core, prepared, decode, open_stream, attempt, arrived)
+        return await _round_trip(core, prepared, decode, open_stream, attempt, arrived)
     return total_timeout(prepared.timeout_s), arrived[0] if arrived else None
 
 
-async def _exchange(
+async def _round_trip(
     core: OpenRouterCore,
     prepared: Prepared,
     decode: Decode[T],
@@ -72,20 +71,16 @@ async def _exchange(
         return map_exception(exc), None
     arrived.append(response)
     log_response(response.status_code, response.headers)
-    streaming = False
+    stream: S | None = None
     try:
-        if core.hooks.after_response:
-            run_after_response(core.hooks, response)
-        if open_stream is not None and is_stream(response):
-            start_stream_reads(response, core.idle_timeout_ms / 1000)
-            stream = open_stream(response)
-            streaming = True  # only now does the stream own the response (a failed open_stream closes it)
-            return stream, response
+        stream = open_if_stream(core, response, open_stream)
+        if stream is not None:
+            return stream, response  # the stream owns the response now (a failed open_stream closes it)
         body = await _read(core, response, deadline)
     except Exception as exc:
         return map_exception(exc), response
     finally:
-        if not streaming:
+        if stream is None:
             with anyio.CancelScope(shield=True):
                 await aclose_quietly(response)
     return decode(response.status_code, response.headers, body), response
@@ -103,11 +98,7 @@ async def send_async(
     started = core.clock()
     while True:
         outcome, response = await _attempt(core, prepared, decode, open_stream, plan.attempts)
-        delay = None
-        if isinstance(outcome, OpenRouterError):
-            if core.hooks.on_error:
-                outcome = run_on_error(core.hooks, outcome)
-            delay = plan.delay_after(outcome)
+        outcome, delay = settle(core, plan, outcome)
         if delay is None:
             return outcome_result(core, outcome, response, started, core.clock(), plan.attempts)
         await sleep(delay)

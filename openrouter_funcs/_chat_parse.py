@@ -17,10 +17,10 @@ import msgspec
 from openrouter_core._config import RetryConfig
 from openrouter_core._core import OpenRouterCore
 from openrouter_core._errors import OpenRouterError, ResponseValidationError, SDKValidationError
+from openrouter_core._exchange import map_exception
 from openrouter_core._models._request import ChatGenerationParams, JSONSchemaConfig, ResponseFormatJSONSchema
 from openrouter_core._models._response import ChatResponse
 from openrouter_core._prepare import to_struct
-from openrouter_core._transport import map_exception
 from openrouter_core.result import Err, Ok, Result
 from openrouter_funcs._chat_send import chat_send, whole_reply
 

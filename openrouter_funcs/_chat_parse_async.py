@@ -8,8 +8,8 @@ from typing import Any, TypeVar
 from openrouter_core._config import RetryConfig
 from openrouter_core._core import OpenRouterCore
 from openrouter_core._errors import OpenRouterError
+from openrouter_core._exchange import map_exception
 from openrouter_core._models._request import ChatGenerationParams
-from openrouter_core._transport import map_exception
 from openrouter_core.result import Err, Ok, Result
 from openrouter_funcs._chat_parse import Parsed, parse_response, prepare_parse
 from openrouter_funcs._chat_send_async import chat_send_async, whole_reply_async

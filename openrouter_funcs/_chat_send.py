@@ -11,10 +11,11 @@ from openrouter_core._config import RetryConfig
 from openrouter_core._core import OpenRouterCore
 from openrouter_core._decode import ResponseDecoder
 from openrouter_core._errors import OpenRouterError
+from openrouter_core._exchange import map_exception
 from openrouter_core._models._request import ChatGenerationParams
 from openrouter_core._models._response import ChatResponse
 from openrouter_core._prepare import Prepared, prepare, to_struct
-from openrouter_core._transport import map_exception, send
+from openrouter_core._transport import send
 from openrouter_core.result import Err, Ok, Result
 
 if TYPE_CHECKING:

@@ -8,10 +8,10 @@ from typing import Any
 from openrouter_core._config import RetryConfig
 from openrouter_core._core import OpenRouterCore
 from openrouter_core._errors import OpenRouterError
+from openrouter_core._exchange import map_exception
 from openrouter_core._models._request import ChatGenerationParams
 from openrouter_core._models._response import ChatResponse
 from openrouter_core._stream_async import AsyncChatStream
-from openrouter_core._transport import map_exception
 from openrouter_core._transport_async import send_async
 from openrouter_core.result import Err, Ok, Result
 from openrouter_funcs._chat_send import decode_chat, prepare_chat

@@ -27,11 +27,11 @@ from openrouter_core._errors import (
     SDKValidationError,
     TooManyRequestsResponseError,
 )
+from openrouter_core._exchange import map_exception
 from openrouter_core._models._request import ChatGenerationParams
 from openrouter_core._models._response import ChatResponse
 from openrouter_core._prepare import to_struct
 from openrouter_core._retries import parse_retry_after
-from openrouter_core._transport import map_exception
 from openrouter_core.result import Err, Ok, Result
 from openrouter_funcs._chat_send import chat_send, whole_reply
 

@@ -10,9 +10,9 @@ from typing import Any
 from openrouter_core._config import RetryConfig
 from openrouter_core._core import OpenRouterCore
 from openrouter_core._errors import OpenRouterError
+from openrouter_core._exchange import map_exception
 from openrouter_core._models._request import ChatGenerationParams
 from openrouter_core._models._response import ChatResponse
-from openrouter_core._transport import map_exception
 from openrouter_core.result import Err, Result
 from openrouter_funcs._chat_send_async import chat_send_async, whole_reply_async
 from openrouter_funcs._chat_send_many import DEFAULT_CONCURRENCY, BatchResult, BatchRun, Request, unstartable

@@ -8,8 +8,8 @@ from typing import Any
 from openrouter_core._config import RetryConfig
 from openrouter_core._core import OpenRouterCore
 from openrouter_core._errors import OpenRouterError
+from openrouter_core._exchange import map_exception
 from openrouter_core._models._embeddings import EmbeddingsRequest, EmbeddingsResponse
-from openrouter_core._transport import map_exception
 from openrouter_core._transport_async import send_async
 from openrouter_core.result import Err, Result
 from openrouter_funcs._embeddings_create import decode_embeddings, prepare_embeddings

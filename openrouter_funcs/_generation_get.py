@@ -10,9 +10,10 @@ from openrouter_core._config import RetryConfig
 from openrouter_core._core import OpenRouterCore
 from openrouter_core._decode import ResponseDecoder
 from openrouter_core._errors import OpenRouterError, SDKValidationError
+from openrouter_core._exchange import map_exception
 from openrouter_core._models._endpoints import GenerationResponse
 from openrouter_core._prepare import Prepared, prepare_get
-from openrouter_core._transport import map_exception, send
+from openrouter_core._transport import send
 from openrouter_core.result import Err, Result
 
 __all__ = ["generation_get", "prepare_generation"]

@@ -8,9 +8,10 @@ from openrouter_core._config import RetryConfig
 from openrouter_core._core import OpenRouterCore
 from openrouter_core._decode import ResponseDecoder
 from openrouter_core._errors import OpenRouterError
+from openrouter_core._exchange import map_exception
 from openrouter_core._models._endpoints import KeyResponse
 from openrouter_core._prepare import Prepared, prepare_get
-from openrouter_core._transport import map_exception, send
+from openrouter_core._transport import send
 from openrouter_core.result import Err, Result
 
 __all__ = ["key_get", "prepare_key"]

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from openrouter_core._config import RetryConfig
 from openrouter_core._core import OpenRouterCore
 from openrouter_core._errors import OpenRouterError
+from openrouter_core._exchange import map_exception
 from openrouter_core._models._endpoints import KeyResponse
-from openrouter_core._transport import map_exception
 from openrouter_core._transport_async import send_async
 from openrouter_core.result import Err, Result
 from openrouter_funcs._key_get import decode_key, prepare_key

@@ -23,13 +23,13 @@ from openrouter_core._errors import (
     SDKValidationError,
     ToolLoopLimitError,
 )
+from openrouter_core._exchange import map_exception
 from openrouter_core._models._message import ChatAssistantMessage, ChatToolCall
 from openrouter_core._models._request import ChatGenerationParams, ChatMessage, ChatToolMessage
 from openrouter_core._models._response import ChatResponse
 from openrouter_core._models._tools import ChatFunctionTool, ChatFunctionToolFunction, ChatTool
 from openrouter_core._prepare import to_struct
 from openrouter_core._raw import RawResponse
-from openrouter_core._transport import map_exception
 from openrouter_core.result import Err, Ok, Result
 from openrouter_funcs._chat_parse import SchemaPlan, decode_as, schema_name, strict_schema
 from openrouter_funcs._chat_send import chat_send, whole_reply

@@ -1,0 +1,245 @@
+"""What the sync and async transports and streams share, none of it doing I/O of its own: the request of an
+attempt, the one place httpx errors are translated, the body buffer, stream detection and the call's Result.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from typing import TypeVar
+
+import httpx
+
+from openrouter_core._core import OpenRouterCore
+from openrouter_core._errors import (
+    APIConnectionError,
+    InvalidRequestError,
+    OpenRouterError,
+    RequestTimeoutError,
+    ResponseTooLargeError,
+    ResponseValidationError,
+    UnexpectedClientError,
+)
+from openrouter_core._hooks import run_after_response, run_before_request, run_on_error
+from openrouter_core._prepare import Prepared
+from openrouter_core._raw import RawResponse
+from openrouter_core._retries import RetryPlan
+from openrouter_core.result import Err, Ok, Result
+
+__all__ = [
+    "BodyBuffer",
+    "Decode",
+    "OpenStream",
+    "aclose_quietly",
+    "body_bytes",
+    "body_bytes_async",
+    "build_request",
+    "close_quietly",
+    "map_exception",
+    "open_if_stream",
+    "outcome_result",
+    "settle",
+    "total_timeout",
+]
+
+T = TypeVar("T")
+S = TypeVar("S")
+Decode = Callable[[int, Mapping[str, str], bytes], "T | OpenRouterError"]
+"""Turns a finished response into the model, or the error its status and body call for."""
+OpenStream = Callable[[httpx.Response], S]
+
+_TIMEOUTS: tuple[tuple[type[httpx.TimeoutException], str], ...] = (
+    (httpx.ConnectTimeout, "connect"),
+    (httpx.ReadTimeout, "read"),
+    (httpx.WriteTimeout, "write"),
+    (httpx.PoolTimeout, "pool"),
+)
+
+# Most specific first, as httpx's own map_httpcore_exceptions does.
+_TABLE: tuple[tuple[type[Exception], Callable[[Exception], OpenRouterError]], ...] = (
+    (httpx.TimeoutException, lambda exc: _timeout(exc)),
+    (httpx.UnsupportedProtocol, lambda exc: InvalidRequestError(f"Unusable server URL: {exc}")),
+    (httpx.InvalidURL, lambda exc: InvalidRequestError(f"Unusable server URL: {exc}")),
+    (httpx.DecodingError, lambda exc: ResponseValidationError(f"Response body could not be decoded: {exc}")),
+    (httpx.NetworkError, lambda exc: APIConnectionError(f"Unable to make request: {exc!r}")),
+    (httpx.RemoteProtocolError, lambda exc: APIConnectionError(f"Connection broke: {exc!r}")),
+    (httpx.ProxyError, lambda exc: APIConnectionError(f"Proxy failed: {exc!r}")),
+    (OSError, lambda exc: APIConnectionError(f"Unable to make request: {exc!r}")),
+)
+
+
+def total_timeout(timeout_s: float) -> RequestTimeoutError:
+    """The error of an attempt that overran its `timeout_ms`."""
+    return RequestTimeoutError(
+        f"Request timed out (total): no response within {timeout_s:g} s", deadline="total"
+    )
+
+
+def _timeout(exc: Exception) -> RequestTimeoutError:
+    deadline = next((name for cls, name in _TIMEOUTS if isinstance(exc, cls)), "read")
+    return RequestTimeoutError(f"Request timed out ({deadline}): {exc!r}", deadline=deadline)
+
+
+def map_exception(exc: Exception) -> OpenRouterError:
+    """Our error for an exception from httpx (or from a hook), with the original chained as `__cause__`."""
+    if isinstance(exc, OpenRouterError):
+        return exc
+    for cls, make in _TABLE:
+        if isinstance(exc, cls):
+            error = make(exc)
+            break
+    else:
+        if isinstance(exc, (httpx.LocalProtocolError, UnicodeError)):
+            # Their text quotes the offending value, which may be the API key: name the type only.
+            return UnexpectedClientError(
+                f"Unexpected client error: {type(exc).__name__} while building the request"
+            )
+        error = UnexpectedClientError(f"Unexpected client error: {exc!r}")
+    error.__cause__ = exc
+    return error
+
+
+def _check_size(size: int, limit: int) -> None:
+    """Raise `ResponseTooLargeError` once a body passes `limit` bytes."""
+    if size > limit:
+        raise ResponseTooLargeError(f"Response body is larger than max_response_bytes={limit}")
+
+
+def outcome_result(
+    core: OpenRouterCore,
+    outcome: T | OpenRouterError,
+    response: httpx.Response | None,
+    started: float,
+    now: float,
+    attempts: int,
+) -> Result[T, OpenRouterError]:
+    """The call's Result: the last attempt's outcome as `Ok` or `Err`, with its `RawResponse` if any."""
+    raw = None
+    if response is not None:
+        raw = RawResponse(
+            status_code=response.status_code,
+            headers=response.headers,
+            url=str(response.request.url),
+            elapsed_ms=(now - started) * 1000,
+            attempts=attempts,
+        )
+    if isinstance(outcome, OpenRouterError):
+        return Err(core.scrub(outcome), raw)
+    return Ok(outcome, raw)
+
+
+def settle(
+    core: OpenRouterCore, plan: RetryPlan, outcome: T | OpenRouterError
+) -> tuple[T | OpenRouterError, float | None]:
+    """An attempt's outcome after the `on_error` hook, and the pause before the next try (None: no more)."""
+    if not isinstance(outcome, OpenRouterError):
+        return outcome, None
+    if core.hooks.on_error:
+        outcome = run_on_error(core.hooks, outcome)
+    return outcome, plan.delay_after(outcome)
+
+
+def build_request(
+    core: OpenRouterCore, client: httpx.Client | httpx.AsyncClient, prepared: Prepared
+) -> httpx.Request:
+    """The attempt's request, with every hook applied."""
+    timeout = core.timeout_extension(prepared.timeout_s)
+    if core.owns_clients:
+        # Our own client has no cookies, auth or default headers to merge: skip build_request's merging.
+        request = httpx.Request(
+            prepared.method,
+            prepared.url,
+            content=prepared.body,
+            headers=prepared.headers,
+            extensions={"timeout": timeout},
+        )
+    else:
+        request = client.build_request(
+            prepared.method,
+            prepared.url,
+            content=prepared.body,
+            headers=prepared.headers,
+            extensions={"timeout": timeout},
+        )
+    if core.hooks.before_request:
+        request = run_before_request(core.hooks, request)
+    return request
+
+
+def open_if_stream(
+    core: OpenRouterCore, response: httpx.Response, open_stream: OpenStream[S] | None
+) -> S | None:
+    """Run the after-response hook; a 200 event stream becomes `open_stream(response)`, anything else None.
+
+    A stream's body reads then wait up to the idle timeout (the call's deadline only covered its headers).
+    """
+    if core.hooks.after_response:
+        run_after_response(core.hooks, response)
+    if open_stream is None or response.status_code != 200:
+        return None
+    if not response.headers.get("content-type", "").startswith("text/event-stream"):
+        return None
+    # httpcore reads the read timeout from this dict when body iteration starts (httpcore/_sync/http11.py).
+    timeouts = response.request.extensions.get("timeout")
+    if isinstance(timeouts, dict):
+        timeouts["read"] = core.idle_timeout_ms / 1000
+    return open_stream(response)
+
+
+def body_bytes(response: httpx.Response) -> Iterator[bytes]:
+    """The body as it arrives, decoded only if a Content-Encoding asks for it."""
+    if _raw_body_is_final(response):
+        return response.iter_raw()
+    return response.iter_bytes()
+
+
+def body_bytes_async(response: httpx.Response) -> AsyncIterator[bytes]:
+    """`body_bytes` for a response of the async client."""
+    if _raw_body_is_final(response):
+        return response.aiter_raw()
+    return response.aiter_bytes()
+
+
+def _raw_body_is_final(response: httpx.Response) -> bool:
+    """Whether the body is unread and needs no decoding, so `iter_raw` can skip httpx's decoders."""
+    return "content-encoding" not in response.headers and not response.is_stream_consumed
+
+
+def close_quietly(response: httpx.Response) -> None:
+    """Close a response whose outcome is already decided; a failure to close changes nothing."""
+    with contextlib.suppress(Exception):
+        response.close()
+
+
+async def aclose_quietly(response: httpx.Response) -> None:
+    """`close_quietly` for a response of the async client."""
+    with contextlib.suppress(Exception):
+        await response.aclose()
+
+
+class BodyBuffer:
+    """Collects a body as it arrives, enforcing `max_response_bytes` and the attempt's clock deadline."""
+
+    __slots__ = ("_chunks", "_clock", "_deadline", "_limit", "_size")
+
+    def __init__(self, core: OpenRouterCore, response: httpx.Response, deadline: float) -> None:
+        self._limit = core.max_response_bytes
+        self._clock = core.clock
+        self._deadline = deadline
+        self._chunks: list[bytes] = []
+        self._size = 0
+        declared = response.headers.get("content-length")
+        if declared is not None and declared.isdigit():
+            _check_size(int(declared), self._limit)
+
+    def add(self, chunk: bytes) -> None:
+        """Keep one more piece; raise once the body is too large or too late."""
+        self._size += len(chunk)
+        _check_size(self._size, self._limit)
+        if self._clock() > self._deadline:
+            raise RequestTimeoutError("Request timed out (total): the body took too long", deadline="total")
+        self._chunks.append(chunk)
+
+    def body(self) -> bytes:
+        """Everything kept, in one piece."""
+        return b"".join(self._chunks)
