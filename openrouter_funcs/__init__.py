@@ -17,16 +17,11 @@ if TYPE_CHECKING:
     from openrouter_funcs._chat_send_many import BatchRecord, chat_send_many
     from openrouter_funcs._chat_send_many_async import chat_send_many_async
     from openrouter_funcs._client import OpenRouter
-    from openrouter_funcs._credits_get import credits_get
-    from openrouter_funcs._credits_get_async import credits_get_async
-    from openrouter_funcs._embeddings_create import embeddings_create
-    from openrouter_funcs._embeddings_create_async import embeddings_create_async
-    from openrouter_funcs._generation_get import generation_get
-    from openrouter_funcs._generation_get_async import generation_get_async
-    from openrouter_funcs._key_get import key_get
-    from openrouter_funcs._key_get_async import key_get_async
-    from openrouter_funcs._models_list import models_list
-    from openrouter_funcs._models_list_async import models_list_async
+    from openrouter_funcs._credits_get import credits_get, credits_get_async
+    from openrouter_funcs._embeddings_create import embeddings_create, embeddings_create_async
+    from openrouter_funcs._generation_get import generation_get, generation_get_async
+    from openrouter_funcs._key_get import key_get, key_get_async
+    from openrouter_funcs._models_list import models_list, models_list_async
     from openrouter_funcs._tools import ToolRun, chat_run_tools, function_tool
     from openrouter_funcs._tools_async import chat_run_tools_async
 
@@ -73,16 +68,16 @@ _IMPORT_MAP = {
     "chat_send_many": "openrouter_funcs._chat_send_many",
     "chat_send_many_async": "openrouter_funcs._chat_send_many_async",
     "credits_get": "openrouter_funcs._credits_get",
-    "credits_get_async": "openrouter_funcs._credits_get_async",
+    "credits_get_async": "openrouter_funcs._credits_get",
     "embeddings_create": "openrouter_funcs._embeddings_create",
-    "embeddings_create_async": "openrouter_funcs._embeddings_create_async",
+    "embeddings_create_async": "openrouter_funcs._embeddings_create",
     "function_tool": "openrouter_funcs._tools",
     "generation_get": "openrouter_funcs._generation_get",
-    "generation_get_async": "openrouter_funcs._generation_get_async",
+    "generation_get_async": "openrouter_funcs._generation_get",
     "key_get": "openrouter_funcs._key_get",
-    "key_get_async": "openrouter_funcs._key_get_async",
+    "key_get_async": "openrouter_funcs._key_get",
     "models_list": "openrouter_funcs._models_list",
-    "models_list_async": "openrouter_funcs._models_list_async",
+    "models_list_async": "openrouter_funcs._models_list",
     "response_format_for": "openrouter_funcs._chat_parse",
 }
 

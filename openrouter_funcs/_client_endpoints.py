@@ -1,31 +1,68 @@
-"""The thin client's namespaces for the endpoints around chat; each method unwraps a standalone function.
+"""The thin client's namespaces for the endpoints around chat: a table of methods derived from the functions.
 
 `OpenRouter` wires them as `client.models`, `client.generations`, `client.credits`, `client.key` and
-`client.embeddings`. Sync methods import their function on first use and async ones too, so the
-client loads neither asyncio machinery nor an endpoint nobody calls.
+`client.embeddings`. Each method is its function on the client's core, unwrapped: the value, or the error
+raised; it takes exactly the function's arguments after the core.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+import inspect
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, Concatenate, TypeVar
 
-from openrouter_core._config import RetryConfig
+from typing_extensions import ParamSpec
+
 from openrouter_core._core import OpenRouterCore
+from openrouter_core.result import Result
+from openrouter_funcs._credits_get import credits_get, credits_get_async
+from openrouter_funcs._embeddings_create import embeddings_create, embeddings_create_async
+from openrouter_funcs._generation_get import generation_get, generation_get_async
+from openrouter_funcs._key_get import key_get, key_get_async
+from openrouter_funcs._models_list import models_list, models_list_async
 
-if TYPE_CHECKING:
-    from typing_extensions import Unpack
+__all__ = ["Credits", "Embeddings", "Generations", "Key", "Models", "unwrapped", "unwrapped_async"]
 
-    from openrouter_core._models._embeddings import EmbeddingsRequest, EmbeddingsResponse
-    from openrouter_core._models._endpoints import (
-        CreditsResponse,
-        GenerationResponse,
-        KeyResponse,
-        ModelsListResponse,
-    )
-    from openrouter_funcs._models_list import ModelsListFilters, QueryValue
+P = ParamSpec("P")
+T = TypeVar("T")
+M = TypeVar("M")
 
-__all__ = ["Credits", "Embeddings", "Generations", "Key", "Models"]
+
+def unwrapped(
+    fn: Callable[Concatenate[OpenRouterCore, P], Result[T, Any]],
+) -> Callable[Concatenate[Any, P], T]:
+    """A method that calls `fn` on its namespace's core and unwraps the result (the error is raised)."""
+
+    def method(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        return fn(self._core, *args, **kwargs).unwrap()
+
+    return _method_of(fn, method)
+
+
+def unwrapped_async(
+    fn: Callable[Concatenate[OpenRouterCore, P], Awaitable[Result[T, Any]]],
+) -> Callable[Concatenate[Any, P], Coroutine[Any, Any, T]]:
+    """`unwrapped` for an async function."""
+
+    async def method(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        return (await fn(self._core, *args, **kwargs)).unwrap()
+
+    return _method_of(fn, method)
+
+
+def _method_of(fn: Callable[..., Any], method: M) -> M:
+    """`method` named after `fn`, documented as it, and signed as it with `self` for the core."""
+    signature = inspect.signature(fn)
+    returns = str(signature.return_annotation)
+    if returns.startswith("Result[") and returns.endswith(", OpenRouterError]"):
+        returns = returns[len("Result[") : -len(", OpenRouterError]")]
+    parameters = list(signature.parameters.values())
+    self = inspect.Parameter("self", inspect.Parameter.POSITIONAL_ONLY)
+    target: Any = method
+    target.__name__ = fn.__name__
+    target.__doc__ = f"`{fn.__name__}`, unwrapped: the value, or the error raised."
+    target.__signature__ = signature.replace(parameters=[self, *parameters[1:]], return_annotation=returns)
+    return method
 
 
 class _Namespace:
@@ -39,195 +76,37 @@ class Models(_Namespace):
     """`client.models`: `list` and `list_async`, returning the listing or raising the error."""
 
     __slots__ = ()
-
-    def list(
-        self,
-        *,
-        extra_query: Mapping[str, QueryValue] | None = None,
-        retries: RetryConfig | None = None,
-        timeout_ms: int | None = None,
-        headers: Mapping[str, str] | None = None,
-        **filters: Unpack[ModelsListFilters],
-    ) -> ModelsListResponse:
-        """`models_list`, unwrapped: the listing, or the error raised."""
-        from openrouter_funcs._models_list import models_list
-
-        result = models_list(
-            self._core,
-            extra_query=extra_query,
-            retries=retries,
-            timeout_ms=timeout_ms,
-            headers=headers,
-            **filters,
-        )
-        return result.unwrap()
-
-    async def list_async(
-        self,
-        *,
-        extra_query: Mapping[str, QueryValue] | None = None,
-        retries: RetryConfig | None = None,
-        timeout_ms: int | None = None,
-        headers: Mapping[str, str] | None = None,
-        **filters: Unpack[ModelsListFilters],
-    ) -> ModelsListResponse:
-        """`models_list_async`, unwrapped: the listing, or the error raised."""
-        from openrouter_funcs._models_list_async import models_list_async
-
-        result = await models_list_async(
-            self._core,
-            extra_query=extra_query,
-            retries=retries,
-            timeout_ms=timeout_ms,
-            headers=headers,
-            **filters,
-        )
-        return result.unwrap()
+    list = unwrapped(models_list)
+    list_async = unwrapped_async(models_list_async)
 
 
 class Generations(_Namespace):
     """`client.generations`: `get` and `get_async`, returning a generation's metadata or raising."""
 
     __slots__ = ()
-
-    def get(
-        self,
-        id: str,
-        *,
-        retries: RetryConfig | None = None,
-        timeout_ms: int | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> GenerationResponse:
-        """`generation_get`, unwrapped: the generation's metadata, or the error raised."""
-        from openrouter_funcs._generation_get import generation_get
-
-        return generation_get(
-            self._core, id, retries=retries, timeout_ms=timeout_ms, headers=headers
-        ).unwrap()
-
-    async def get_async(
-        self,
-        id: str,
-        *,
-        retries: RetryConfig | None = None,
-        timeout_ms: int | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> GenerationResponse:
-        """`generation_get_async`, unwrapped: the generation's metadata, or the error raised."""
-        from openrouter_funcs._generation_get_async import generation_get_async
-
-        result = await generation_get_async(
-            self._core, id, retries=retries, timeout_ms=timeout_ms, headers=headers
-        )
-        return result.unwrap()
+    get = unwrapped(generation_get)
+    get_async = unwrapped_async(generation_get_async)
 
 
 class Credits(_Namespace):
     """`client.credits`: `get` and `get_async`, returning the credits or raising the error."""
 
     __slots__ = ()
-
-    def get(
-        self,
-        *,
-        retries: RetryConfig | None = None,
-        timeout_ms: int | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> CreditsResponse:
-        """`credits_get`, unwrapped: the credits, or the error raised."""
-        from openrouter_funcs._credits_get import credits_get
-
-        return credits_get(self._core, retries=retries, timeout_ms=timeout_ms, headers=headers).unwrap()
-
-    async def get_async(
-        self,
-        *,
-        retries: RetryConfig | None = None,
-        timeout_ms: int | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> CreditsResponse:
-        """`credits_get_async`, unwrapped: the credits, or the error raised."""
-        from openrouter_funcs._credits_get_async import credits_get_async
-
-        result = await credits_get_async(self._core, retries=retries, timeout_ms=timeout_ms, headers=headers)
-        return result.unwrap()
+    get = unwrapped(credits_get)
+    get_async = unwrapped_async(credits_get_async)
 
 
 class Key(_Namespace):
     """`client.key`: `get` and `get_async`, returning the current key's limits and usage or raising."""
 
     __slots__ = ()
-
-    def get(
-        self,
-        *,
-        retries: RetryConfig | None = None,
-        timeout_ms: int | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> KeyResponse:
-        """`key_get`, unwrapped: the key's limits and usage, or the error raised."""
-        from openrouter_funcs._key_get import key_get
-
-        return key_get(self._core, retries=retries, timeout_ms=timeout_ms, headers=headers).unwrap()
-
-    async def get_async(
-        self,
-        *,
-        retries: RetryConfig | None = None,
-        timeout_ms: int | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> KeyResponse:
-        """`key_get_async`, unwrapped: the key's limits and usage, or the error raised."""
-        from openrouter_funcs._key_get_async import key_get_async
-
-        result = await key_get_async(self._core, retries=retries, timeout_ms=timeout_ms, headers=headers)
-        return result.unwrap()
+    get = unwrapped(key_get)
+    get_async = unwrapped_async(key_get_async)
 
 
 class Embeddings(_Namespace):
     """`client.embeddings`: `create` and `create_async`, returning the vectors or raising the error."""
 
     __slots__ = ()
-
-    def create(
-        self,
-        request: EmbeddingsRequest | Mapping[str, Any],
-        *,
-        retries: RetryConfig | None = None,
-        timeout_ms: int | None = None,
-        headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> EmbeddingsResponse:
-        """`embeddings_create`, unwrapped: the embeddings, or the error raised."""
-        from openrouter_funcs._embeddings_create import embeddings_create
-
-        return embeddings_create(
-            self._core,
-            request,
-            retries=retries,
-            timeout_ms=timeout_ms,
-            headers=headers,
-            extra_body=extra_body,
-        ).unwrap()
-
-    async def create_async(
-        self,
-        request: EmbeddingsRequest | Mapping[str, Any],
-        *,
-        retries: RetryConfig | None = None,
-        timeout_ms: int | None = None,
-        headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> EmbeddingsResponse:
-        """`embeddings_create_async`, unwrapped: the embeddings, or the error raised."""
-        from openrouter_funcs._embeddings_create_async import embeddings_create_async
-
-        result = await embeddings_create_async(
-            self._core,
-            request,
-            retries=retries,
-            timeout_ms=timeout_ms,
-            headers=headers,
-            extra_body=extra_body,
-        )
-        return result.unwrap()
+    create = unwrapped(embeddings_create)
+    create_async = unwrapped_async(embeddings_create_async)

@@ -1,21 +1,20 @@
-"""`embeddings_create`: `POST /embeddings`, returned as a Result, never raised."""
+"""`embeddings_create` and `embeddings_create_async`: `POST /embeddings`, as a Result, never raised."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
+from openrouter_core._call import Planned, planned, run, run_async
 from openrouter_core._config import RetryConfig
 from openrouter_core._core import OpenRouterCore
 from openrouter_core._decode import ResponseDecoder
-from openrouter_core._errors import OpenRouterError, SDKValidationError
-from openrouter_core._exchange import map_exception
+from openrouter_core._errors import SDKValidationError
 from openrouter_core._models._embeddings import EmbeddingsRequest, EmbeddingsResponse
-from openrouter_core._prepare import Prepared, prepare, to_struct
-from openrouter_core._transport import send
-from openrouter_core.result import Err, Result
+from openrouter_core._prepare import prepare, to_struct
+from openrouter_core.result import Err
 
-__all__ = ["embeddings_create", "prepare_embeddings"]
+__all__ = ["embeddings_create", "embeddings_create_async"]
 
 decode_embeddings = ResponseDecoder(EmbeddingsResponse)
 
@@ -46,22 +45,28 @@ def _mixed_input(params: EmbeddingsRequest) -> SDKValidationError | None:
     return None
 
 
-def prepare_embeddings(
+def _embeddings_create(
     core: OpenRouterCore,
     request: EmbeddingsRequest | Mapping[str, Any],
-    retries: RetryConfig | None,
-    timeout_ms: int | None,
-    headers: Mapping[str, str] | None,
-    extra_body: Mapping[str, Any] | None,
-) -> Result[Prepared, OpenRouterError]:
-    """Validate and encode an embeddings request (shared by `embeddings_create` and its async twin)."""
+    *,
+    retries: RetryConfig | None = None,
+    timeout_ms: int | None = None,
+    headers: Mapping[str, str] | None = None,
+    extra_body: Mapping[str, Any] | None = None,
+) -> Planned[EmbeddingsResponse]:
+    """Embed texts, tokens or multimodal inputs: `Ok(EmbeddingsResponse)` or `Err(error)`.
+
+    `request` is a `models.EmbeddingsRequest` or a mapping with the same fields; an unknown key, a
+    wrong type, an empty input or a list input mixing kinds gives `Err(SDKValidationError)` naming
+    the field, and nothing is sent. `extra_body` merges raw fields into the JSON body.
+    """
     params = to_struct(request, EmbeddingsRequest)
     if not params.ok:
         return params
     mixed = _mixed_input(params.value)
     if mixed is not None:
         return Err(mixed)
-    return prepare(
+    prepared = prepare(
         core,
         "POST",
         core.server_url + "/embeddings",
@@ -72,27 +77,8 @@ def prepare_embeddings(
         headers=headers,
         extra_body=extra_body,
     )
+    return planned(prepared, decode_embeddings)
 
 
-def embeddings_create(
-    core: OpenRouterCore,
-    request: EmbeddingsRequest | Mapping[str, Any],
-    *,
-    retries: RetryConfig | None = None,
-    timeout_ms: int | None = None,
-    headers: Mapping[str, str] | None = None,
-    extra_body: Mapping[str, Any] | None = None,
-) -> Result[EmbeddingsResponse, OpenRouterError]:
-    """Embed texts, tokens or multimodal inputs: `Ok(EmbeddingsResponse)` or `Err(error)`.
-
-    `request` is a `models.EmbeddingsRequest` or a mapping with the same fields; an unknown key, a
-    wrong type, an empty input or a list input mixing kinds gives `Err(SDKValidationError)` naming
-    the field, and nothing is sent. `extra_body` merges raw fields into the JSON body.
-    """
-    try:
-        prepared = prepare_embeddings(core, request, retries, timeout_ms, headers, extra_body)
-        if not prepared.ok:
-            return prepared
-        return send(core, prepared.value, decode_embeddings)
-    except Exception as exc:  # a bug of ours must still come back as a value
-        return Err(map_exception(exc))
+embeddings_create = run(_embeddings_create)
+embeddings_create_async = run_async(_embeddings_create)

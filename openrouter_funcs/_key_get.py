@@ -1,46 +1,31 @@
-"""`key_get`: `GET /key`, the limits and usage of the current API key, returned as a Result, never raised."""
+"""`key_get` and `key_get_async`: `GET /key`, the limits and usage of the current API key, as a Result."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from openrouter_core._call import Planned, planned, run, run_async
 from openrouter_core._config import RetryConfig
 from openrouter_core._core import OpenRouterCore
 from openrouter_core._decode import ResponseDecoder
-from openrouter_core._errors import OpenRouterError
-from openrouter_core._exchange import map_exception
 from openrouter_core._models._endpoints import KeyResponse
-from openrouter_core._prepare import Prepared, prepare_get
-from openrouter_core._transport import send
-from openrouter_core.result import Err, Result
+from openrouter_core._prepare import prepare_get
 
-__all__ = ["key_get", "prepare_key"]
+__all__ = ["key_get", "key_get_async"]
 
 decode_key = ResponseDecoder(KeyResponse)
 
 
-def prepare_key(
-    core: OpenRouterCore,
-    retries: RetryConfig | None,
-    timeout_ms: int | None,
-    headers: Mapping[str, str] | None,
-) -> Result[Prepared, OpenRouterError]:
-    """Build the request (shared by `key_get` and `key_get_async`)."""
-    return prepare_get(core, core.server_url + "/key", retries, timeout_ms, headers)
-
-
-def key_get(
+def _key_get(
     core: OpenRouterCore,
     *,
     retries: RetryConfig | None = None,
     timeout_ms: int | None = None,
     headers: Mapping[str, str] | None = None,
-) -> Result[KeyResponse, OpenRouterError]:
+) -> Planned[KeyResponse]:
     """The current API key's limit, what remains of it and its usage: `Ok(KeyResponse)` or `Err(error)`."""
-    try:
-        prepared = prepare_key(core, retries, timeout_ms, headers)
-        if not prepared.ok:
-            return prepared
-        return send(core, prepared.value, decode_key)
-    except Exception as exc:  # a bug of ours must still come back as a value
-        return Err(map_exception(exc))
+    return planned(prepare_get(core, core.server_url + "/key", retries, timeout_ms, headers), decode_key)
+
+
+key_get = run(_key_get)
+key_get_async = run_async(_key_get)

@@ -1,4 +1,4 @@
-"""`models_list`: `GET /models` with the API's filters, returned as a Result, never raised."""
+"""`models_list` and `models_list_async`: `GET /models` with the API's filters, as a Result, never raised."""
 
 from __future__ import annotations
 
@@ -9,21 +9,19 @@ import httpx
 import msgspec
 from msgspec import UNSET, UnsetType
 
+from openrouter_core._call import Planned, planned, run, run_async
 from openrouter_core._config import RetryConfig
 from openrouter_core._core import OpenRouterCore
 from openrouter_core._decode import ResponseDecoder
-from openrouter_core._errors import OpenRouterError
-from openrouter_core._exchange import map_exception
 from openrouter_core._models._base import RequestStruct
 from openrouter_core._models._endpoints import ModelCategory, ModelsListResponse, ModelSort
-from openrouter_core._prepare import Prepared, prepare, validation_error
-from openrouter_core._transport import send
-from openrouter_core.result import Err, Result
+from openrouter_core._prepare import prepare, validation_error
+from openrouter_core.result import Err
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-__all__ = ["ModelsListFilters", "QueryValue", "models_list", "prepare_models_list", "query_string_value"]
+__all__ = ["ModelsListFilters", "QueryValue", "models_list", "models_list_async", "query_string_value"]
 
 decode_models = ResponseDecoder(ModelsListResponse)
 
@@ -110,15 +108,24 @@ def query_string_value(value: QueryValue | Sequence[str]) -> str:
     return ",".join(value)
 
 
-def prepare_models_list(
+def _models_list(
     core: OpenRouterCore,
-    filters: ModelsListFilters | Mapping[str, QueryValue | Sequence[str] | None],
-    extra_query: Mapping[str, QueryValue] | None,
-    retries: RetryConfig | None,
-    timeout_ms: int | None,
-    headers: Mapping[str, str] | None,
-) -> Result[Prepared, OpenRouterError]:
-    """Check the filters and build the request (shared by `models_list` and `models_list_async`)."""
+    *,
+    extra_query: Mapping[str, QueryValue] | None = None,
+    retries: RetryConfig | None = None,
+    timeout_ms: int | None = None,
+    headers: Mapping[str, str] | None = None,
+    **filters: Unpack[ModelsListFilters],
+) -> Planned[ModelsListResponse]:
+    """List models (`GET /models`): `Ok(ModelsListResponse)` or `Err(error)`.
+
+    Filters left as `None` are not sent. Lists of names (`supported_parameters`, `input_modalities`,
+    `output_modalities`, `model_authors`, `providers`) take a comma-separated string or a sequence.
+    The API lists only text-output models unless `output_modalities` says otherwise (`"all"`,
+    `"embeddings"`, ...). Without `offset` and `limit` it returns the whole list; with them,
+    `total_count` and `links.next` describe the pages. `extra_query` adds raw query parameters, for
+    filters newer than this SDK. A wrongly typed filter gives `Err(SDKValidationError)` and sends nothing.
+    """
     given = {name: value for name, value in filters.items() if value is not None}
     try:
         msgspec.convert(given, _Filters)
@@ -132,7 +139,7 @@ def prepare_models_list(
         params.append((name, query_string_value(value)))  # type: ignore[arg-type]  # checked just above
     params.extend((name, query_string_value(value)) for name, value in (extra_query or {}).items())
     url = str(httpx.URL(core.server_url + "/models").copy_merge_params(tuple(params)))
-    return prepare(
+    prepared = prepare(
         core,
         "GET",
         url,
@@ -143,30 +150,8 @@ def prepare_models_list(
         headers=headers,
         extra_body=None,
     )
+    return planned(prepared, decode_models)
 
 
-def models_list(
-    core: OpenRouterCore,
-    *,
-    extra_query: Mapping[str, QueryValue] | None = None,
-    retries: RetryConfig | None = None,
-    timeout_ms: int | None = None,
-    headers: Mapping[str, str] | None = None,
-    **filters: Unpack[ModelsListFilters],
-) -> Result[ModelsListResponse, OpenRouterError]:
-    """List models (`GET /models`): `Ok(ModelsListResponse)` or `Err(error)`.
-
-    Filters left as `None` are not sent. Lists of names (`supported_parameters`, `input_modalities`,
-    `output_modalities`, `model_authors`, `providers`) take a comma-separated string or a sequence.
-    The API lists only text-output models unless `output_modalities` says otherwise (`"all"`,
-    `"embeddings"`, ...). Without `offset` and `limit` it returns the whole list; with them,
-    `total_count` and `links.next` describe the pages. `extra_query` adds raw query parameters, for
-    filters newer than this SDK. A wrongly typed filter gives `Err(SDKValidationError)` and sends nothing.
-    """
-    try:
-        prepared = prepare_models_list(core, filters, extra_query, retries, timeout_ms, headers)
-        if not prepared.ok:
-            return prepared
-        return send(core, prepared.value, decode_models)
-    except Exception as exc:  # a bug of ours must still come back as a value
-        return Err(map_exception(exc))
+models_list = run(_models_list)
+models_list_async = run_async(_models_list)

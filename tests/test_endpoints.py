@@ -562,7 +562,7 @@ def test_a_bug_of_ours_comes_back_as_a_value(make_core: MakeCore, monkeypatch: p
     def explode(*args: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(module, "prepare_key", explode)
+    monkeypatch.setattr(module, "prepare_get", explode)
     res = key_get(make_core(error_handler(500)))
     assert isinstance(res, Err) and isinstance(res.error, errors.UnexpectedClientError)
 

@@ -1,0 +1,128 @@
+"""An endpoint written once: its pure plan says what to send and how to read the reply; two drivers turn the
+plan into the public sync and async functions, with the one exception guard of each side.
+
+    def _credits(core, *, retries=None, timeout_ms=None, headers=None) -> Planned[CreditsResponse]: ...
+    credits_get = run(_credits)
+    credits_get_async = run_async(_credits)
+
+The derived functions take exactly the plan's parameters (`ParamSpec`), so type checkers, `help()` and
+`inspect.signature` show the plan's signature with the `Result` it returns, and the plan's docstring.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, Concatenate, Generic, TypeAlias, TypeVar
+
+from typing_extensions import ParamSpec
+
+from openrouter_core._core import OpenRouterCore
+from openrouter_core._errors import OpenRouterError
+from openrouter_core._exchange import Decode, map_exception
+from openrouter_core._prepare import Prepared
+from openrouter_core.result import Err, Result
+
+__all__ = ["Call", "Planned", "guarded", "guarded_async", "planned", "run", "run_async"]
+
+P = ParamSpec("P")
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class Call(Generic[T]):
+    """One request to send, and how to turn its reply into `T` (or the error it calls for)."""
+
+    __slots__ = ("decode", "prepared")
+
+    def __init__(self, prepared: Prepared, decode: Decode[T]) -> None:
+        self.prepared = prepared
+        self.decode = decode
+
+
+Planned: TypeAlias = "Call[T] | Err[OpenRouterError]"
+"""What a plan returns: the call to make, or why there is none (nothing is sent)."""
+
+
+def planned(prepared: Result[Prepared, OpenRouterError], decode: Decode[T]) -> Planned[T]:
+    """The call of a prepared request, or the error that kept it from being prepared."""
+    if isinstance(prepared, Err):
+        return prepared
+    return Call(prepared.value, decode)
+
+
+def guarded(fn: Callable[P, Result[R, OpenRouterError]]) -> Callable[P, Result[R, OpenRouterError]]:
+    """`fn`, with any exception it lets out (a bug of ours) returned as `Err` instead."""
+
+    @functools.wraps(fn)
+    def call(*args: P.args, **kwargs: P.kwargs) -> Result[R, OpenRouterError]:
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:  # a bug of ours must still come back as a value
+            return Err(map_exception(exc))
+
+    return call
+
+
+def guarded_async(
+    fn: Callable[P, Awaitable[Result[R, OpenRouterError]]],
+) -> Callable[P, Coroutine[Any, Any, Result[R, OpenRouterError]]]:
+    """`guarded` for a coroutine function."""
+
+    @functools.wraps(fn)
+    async def call(*args: P.args, **kwargs: P.kwargs) -> Result[R, OpenRouterError]:
+        try:
+            return await fn(*args, **kwargs)
+        except Exception as exc:  # a bug of ours must still come back as a value
+            return Err(map_exception(exc))
+
+    return call
+
+
+def run(
+    plan: Callable[Concatenate[OpenRouterCore, P], Call[T] | Err[OpenRouterError]],
+) -> Callable[Concatenate[OpenRouterCore, P], Result[T, OpenRouterError]]:
+    """The sync function of `plan`: plan, send with retries, decode; every failure an `Err`."""
+    from openrouter_core._transport import send
+
+    def call(core: OpenRouterCore, /, *args: P.args, **kwargs: P.kwargs) -> Result[T, OpenRouterError]:
+        planned = plan(core, *args, **kwargs)
+        if isinstance(planned, Err):
+            return planned
+        return send(core, planned.prepared, planned.decode)
+
+    return _like(plan, guarded(call))
+
+
+def run_async(
+    plan: Callable[Concatenate[OpenRouterCore, P], Call[T] | Err[OpenRouterError]],
+) -> Callable[Concatenate[OpenRouterCore, P], Coroutine[Any, Any, Result[T, OpenRouterError]]]:
+    """The async function of `plan`, on httpx's async client (loaded on the first call, not at import)."""
+
+    async def call(core: OpenRouterCore, /, *args: P.args, **kwargs: P.kwargs) -> Result[T, OpenRouterError]:
+        from openrouter_core._transport_async import send_async
+
+        planned = plan(core, *args, **kwargs)
+        if isinstance(planned, Err):
+            return planned
+        return await send_async(core, planned.prepared, planned.decode)
+
+    return _like(plan, guarded_async(call), "_async")
+
+
+def _like(plan: Callable[..., Any], fn: R, suffix: str = "") -> R:
+    """`fn` named, documented and signed as the public function of `plan` (`_credits` -> `credits_get`)."""
+    signature = inspect.signature(plan)
+    returns = str(signature.return_annotation)
+    if returns.startswith("Planned[") and returns.endswith("]"):
+        returns = f"Result[{returns[len('Planned[') : -1]}, OpenRouterError]"
+    target: Any = fn
+    target.__name__ = target.__qualname__ = plan.__name__.removeprefix("_") + suffix
+    target.__module__ = plan.__module__
+    target.__doc__ = plan.__doc__
+    core, *rest = signature.parameters.values()
+    core = core.replace(kind=inspect.Parameter.POSITIONAL_ONLY)  # as the drivers take it
+    target.__signature__ = signature.replace(parameters=[core, *rest], return_annotation=returns)
+    del target.__wrapped__
+    return fn
