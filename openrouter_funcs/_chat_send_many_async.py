@@ -1,11 +1,12 @@
-"""`chat_send_many_async`: `chat_send_many` on asyncio tasks and httpx's async client."""
+"""`chat_send_many_async`: `chat_send_many` on anyio tasks (asyncio or trio) and httpx's async client."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
+
+import anyio
 
 from openrouter_core._config import RetryConfig
 from openrouter_core._core import OpenRouterCore
@@ -26,7 +27,7 @@ class _AsyncGate:
     def __init__(
         self, clock: Callable[[], float], sleep: Callable[[float], Awaitable[None]], batch: BatchRun
     ) -> None:
-        self._cond = asyncio.Condition()
+        self._cond = anyio.Condition()
         self._clock = clock
         self._sleep = sleep
         self._batch = batch
@@ -37,7 +38,8 @@ class _AsyncGate:
     async def enter(self) -> bool:
         while True:
             async with self._cond:
-                await self._cond.wait_for(lambda: not self.probing)
+                while self.probing:
+                    await self._cond.wait()
                 delay = self.pause_until - self._clock()
                 if delay <= 0:
                     if self.paused:
@@ -85,7 +87,7 @@ async def chat_send_many_async(
     headers: Mapping[str, str] | None = None,
     extra_body: Mapping[str, Any] | None = None,
 ) -> list[Result[ChatResponse, OpenRouterError]]:
-    """`chat_send_many` with `concurrency` asyncio tasks: one `Ok`/`Err` per request, in input order.
+    """`chat_send_many` on `concurrency` tasks (asyncio or trio): one `Ok`/`Err` per request, in input order.
 
     Cancelling the call cancels the requests in flight; finished results are already in the resume file.
     """
@@ -110,7 +112,7 @@ async def _run_tasks(
     headers: Mapping[str, str] | None,
     extra_body: Mapping[str, Any] | None,
 ) -> None:
-    gate = _AsyncGate(core.clock, core.async_sleep or asyncio.sleep, batch)
+    gate = _AsyncGate(core.clock, core.async_sleep or anyio.sleep, batch)
     queue = iter(batch.pending)
 
     async def run_one(index: int) -> BatchResult:
@@ -125,7 +127,8 @@ async def _run_tasks(
                 if not result.ok:
                     pause = batch.rate_limit_delay(result.error, attempts)
             finally:
-                await asyncio.shield(gate.leave(probe, pause))
+                with anyio.CancelScope(shield=True):
+                    await gate.leave(probe, pause)
             if pause is None:
                 return result
             attempts += 1
@@ -141,11 +144,7 @@ async def _run_tasks(
             except Exception:  # a failing progress bar must neither lose nor change the result
                 batch.results[index] = result
 
-    workers = [asyncio.ensure_future(worker()) for _ in range(min(batch.concurrency, len(batch.pending)))]
-    try:
-        await asyncio.gather(*workers)
-    except BaseException:
-        for task in workers:
-            task.cancel()
-        await asyncio.gather(*workers, return_exceptions=True)
-        raise
+    # Cancelling the call cancels every worker; a worker's own failure is already a value.
+    async with anyio.create_task_group() as workers:
+        for _ in range(min(batch.concurrency, len(batch.pending))):
+            workers.start_soon(worker)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 from collections.abc import Mapping
 from typing import Any
+
+import anyio
 
 from openrouter_core._config import RetryConfig
 from openrouter_core._core import OpenRouterCore
@@ -75,12 +76,24 @@ async def chat_run_tools_async(
                 return Ok(ToolRun(messages=messages, response=reply, turns=turn), res.raw)
             if turn == max_turns:
                 return Err(turn_limit_error(max_turns, messages), res.raw)
-            replies = await asyncio.gather(*(_run_one(built, call) for call in calls))
-            for call, text in zip(calls, replies, strict=True):
+            for call, text in zip(calls, await _run_all(built, calls), strict=True):
                 messages.append(ChatToolMessage(content=text, tool_call_id=call.id))
         raise AssertionError("unreachable")  # pragma: no cover
     except Exception as exc:  # a bug of ours must still come back as a value
         return Err(map_exception(exc))
+
+
+async def _run_all(built: Mapping[str, Tool], calls: list[ChatToolCall]) -> list[str]:
+    """Every call's reply, in order; the calls run together (on asyncio or trio)."""
+    replies = [""] * len(calls)
+
+    async def run(index: int) -> None:
+        replies[index] = await _run_one(built, calls[index])
+
+    async with anyio.create_task_group() as group:
+        for index in range(len(calls)):
+            group.start_soon(run, index)
+    return replies
 
 
 async def _run_one(built: Mapping[str, Tool], call: ChatToolCall) -> str:
