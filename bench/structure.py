@@ -110,11 +110,13 @@ def _defs(tree: ast.AST) -> list[tuple[str, ast.FunctionDef | ast.AsyncFunctionD
 
 
 def _sync_name(name: str) -> str:
-    head, _, last = name.rpartition(".")
+    """The name the sync twin of `name` would have: `Chat.send_async` -> `Chat.send`, `aclose` -> `close`."""
     twin = {"aclose": "close", "__aenter__": "__enter__", "__aexit__": "__exit__", "__aiter__": "__iter__"}
-    last = twin.get(last, re.sub(r"_async$", "", re.sub(r"^async_", "", last)))
-    head = re.sub(r"(^|\.)(_?)Async", r"\1\2", head)
-    return f"{head}.{last}" if head else last
+    parts = []
+    for part in name.split("."):
+        part = twin.get(part, re.sub(r"_async$", "", re.sub(r"^async_", "", part)))
+        parts.append(re.sub(r"^(_?)Async", r"\1", part))
+    return ".".join(parts)
 
 
 def mirror_rows() -> list[dict[str, object]]:
@@ -154,9 +156,14 @@ def mirror_rows() -> list[dict[str, object]]:
 
 
 def _nested(name: str, defs: list[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]]) -> bool:
-    """Whether `name` is a function inside another function (counted with its parent)."""
-    parent = name.rpartition(".")[0]
-    return any(other == parent for other, _ in defs)
+    """Whether `name` lies inside an async function (and so is counted with it)."""
+    parents = {other for other, node in defs if isinstance(node, ast.AsyncFunctionDef)}
+    head = name
+    while "." in head:
+        head = head.rpartition(".")[0]
+        if head in parents:
+            return True
+    return False
 
 
 def _row(path: Path, twin: Path, lines: int, same: int, what: str = "module") -> dict[str, object]:
