@@ -10,10 +10,14 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from openrouter_funcs._chat_parse import Parsed, chat_parse, chat_parse_response, response_format_for
-    from openrouter_funcs._chat_parse_async import chat_parse_async
-    from openrouter_funcs._chat_send import chat_send
-    from openrouter_funcs._chat_send_async import chat_send_async
+    from openrouter_funcs._chat_parse import (
+        Parsed,
+        chat_parse,
+        chat_parse_async,
+        chat_parse_response,
+        response_format_for,
+    )
+    from openrouter_funcs._chat_send import chat_send, chat_send_async
     from openrouter_funcs._chat_send_many import BatchRecord, chat_send_many
     from openrouter_funcs._chat_send_many_async import chat_send_many_async
     from openrouter_funcs._client import OpenRouter
@@ -59,12 +63,12 @@ _IMPORT_MAP = {
     "Parsed": "openrouter_funcs._chat_parse",
     "ToolRun": "openrouter_funcs._tools",
     "chat_parse": "openrouter_funcs._chat_parse",
-    "chat_parse_async": "openrouter_funcs._chat_parse_async",
+    "chat_parse_async": "openrouter_funcs._chat_parse",
     "chat_parse_response": "openrouter_funcs._chat_parse",
     "chat_run_tools": "openrouter_funcs._tools",
     "chat_run_tools_async": "openrouter_funcs._tools_async",
     "chat_send": "openrouter_funcs._chat_send",
-    "chat_send_async": "openrouter_funcs._chat_send_async",
+    "chat_send_async": "openrouter_funcs._chat_send",
     "chat_send_many": "openrouter_funcs._chat_send_many",
     "chat_send_many_async": "openrouter_funcs._chat_send_many_async",
     "credits_get": "openrouter_funcs._credits_get",

@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar
 
 import msgspec
 
+from openrouter_core._call import guarded, guarded_async
 from openrouter_core._config import RetryConfig
 from openrouter_core._core import OpenRouterCore
 from openrouter_core._errors import OpenRouterError, ResponseValidationError, SDKValidationError
@@ -22,12 +23,13 @@ from openrouter_core._models._request import ChatGenerationParams, JSONSchemaCon
 from openrouter_core._models._response import ChatResponse
 from openrouter_core._prepare import to_struct
 from openrouter_core.result import Err, Ok, Result
-from openrouter_funcs._chat_send import chat_send, whole_reply
+from openrouter_funcs._chat_send import chat_send, chat_send_async, whole_reply, whole_reply_async
 
 __all__ = [
     "Parsed",
     "SchemaPlan",
     "chat_parse",
+    "chat_parse_async",
     "chat_parse_response",
     "plan_schema",
     "prepare_parse",
@@ -342,6 +344,7 @@ def prepare_parse(
     return Ok((with_format, plan))
 
 
+@guarded
 def chat_parse(
     core: OpenRouterCore,
     request: ChatGenerationParams | Mapping[str, Any],
@@ -362,22 +365,46 @@ def chat_parse(
     `Err(ResponseValidationError)` whose message names the path, with the model's text as `body`.
     With `"stream": True` the stream is collected first, then decoded.
     """
-    try:
-        prepared = prepare_parse(request, schema, name, strict)
-        if not prepared.ok:
-            return prepared
-        params, plan = prepared.value
-        res = whole_reply(
-            chat_send(
-                core, params, retries=retries, timeout_ms=timeout_ms, headers=headers, extra_body=extra_body
-            )
-        )
-        if not res.ok:
-            return res
-        raw = res.raw
-        parsed = parse_response(res.value, schema, plan, raw.status_code if raw is not None else None)
-        if parsed.ok:
-            return Ok(parsed.value, raw)
-        return Err(parsed.error, raw)
-    except Exception as exc:  # a bug of ours must still come back as a value
-        return Err(map_exception(exc))
+    prepared = prepare_parse(request, schema, name, strict)
+    if not prepared.ok:
+        return prepared
+    params, plan = prepared.value
+    res = chat_send(
+        core, params, retries=retries, timeout_ms=timeout_ms, headers=headers, extra_body=extra_body
+    )
+    return _parsed(whole_reply(res), schema, plan)
+
+
+@guarded_async
+async def chat_parse_async(
+    core: OpenRouterCore,
+    request: ChatGenerationParams | Mapping[str, Any],
+    schema: type[T],
+    *,
+    name: str | None = None,
+    strict: bool = True,
+    retries: RetryConfig | None = None,
+    timeout_ms: int | None = None,
+    headers: Mapping[str, str] | None = None,
+    extra_body: Mapping[str, Any] | None = None,
+) -> Result[Parsed[T], OpenRouterError]:
+    """Ask for a reply shaped like `schema` and decode it: `Ok(Parsed(value, response))` or `Err(error)`."""
+    prepared = prepare_parse(request, schema, name, strict)
+    if not prepared.ok:
+        return prepared
+    params, plan = prepared.value
+    res = await chat_send_async(
+        core, params, retries=retries, timeout_ms=timeout_ms, headers=headers, extra_body=extra_body
+    )
+    return _parsed(await whole_reply_async(res), schema, plan)
+
+
+def _parsed(
+    res: Result[ChatResponse, OpenRouterError], schema: type[T], plan: SchemaPlan
+) -> Result[Parsed[T], OpenRouterError]:
+    """The whole reply `res` decoded into `schema`, keeping `res.raw`."""
+    if not res.ok:
+        return res
+    raw = res.raw
+    parsed = parse_response(res.value, schema, plan, raw.status_code if raw is not None else None)
+    return Ok(parsed.value, raw) if parsed.ok else Err(parsed.error, raw)

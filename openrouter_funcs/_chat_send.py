@@ -1,4 +1,8 @@
-"""`chat_send`: one chat completion, returned as a Result, never raised."""
+"""`chat_send` and `chat_send_async`: one chat completion, returned as a Result, never raised.
+
+The two share the request's preparation; they differ in the stream they return (`ChatStream` or
+`AsyncChatStream`), whose machinery loads with the first stream, not at import.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from openrouter_core._call import guarded, guarded_async
 from openrouter_core._config import RetryConfig
 from openrouter_core._core import OpenRouterCore
 from openrouter_core._decode import ResponseDecoder
 from openrouter_core._errors import OpenRouterError
-from openrouter_core._exchange import map_exception
 from openrouter_core._models._request import ChatGenerationParams
 from openrouter_core._models._response import ChatResponse
 from openrouter_core._prepare import Prepared, prepare, to_struct
@@ -20,8 +24,9 @@ from openrouter_core.result import Err, Ok, Result
 
 if TYPE_CHECKING:
     from openrouter_core._stream import ChatStream
+    from openrouter_core._stream_async import AsyncChatStream
 
-__all__ = ["chat_send", "prepare_chat", "whole_reply"]
+__all__ = ["chat_send", "chat_send_async", "prepare_chat", "whole_reply", "whole_reply_async"]
 
 decode_chat = ResponseDecoder(ChatResponse)
 
@@ -31,6 +36,13 @@ def open_stream(response: httpx.Response) -> ChatStream:
     from openrouter_core._stream import ChatStream
 
     return ChatStream(response)
+
+
+def open_async_stream(response: httpx.Response) -> AsyncChatStream:
+    """An `AsyncChatStream` over `response` (loaded on the first async stream)."""
+    from openrouter_core._stream_async import AsyncChatStream
+
+    return AsyncChatStream(response)
 
 
 def prepare_chat(
@@ -61,6 +73,7 @@ def prepare_chat(
     )
 
 
+@guarded
 def chat_send(
     core: OpenRouterCore,
     request: ChatGenerationParams | Mapping[str, Any],
@@ -75,13 +88,29 @@ def chat_send(
     Streaming is decided by the response's Content-Type, as in OpenRouter's TypeScript SDK: ask for it with
     `"stream": True`. `extra_body` merges raw fields into the JSON body, for API fields newer than this SDK.
     """
-    try:
-        prepared = prepare_chat(core, request, retries, timeout_ms, headers, extra_body)
-        if not prepared.ok:
-            return prepared
-        return send(core, prepared.value, decode_chat, open_stream)
-    except Exception as exc:  # a bug of ours must still come back as a value
-        return Err(map_exception(exc))
+    prepared = prepare_chat(core, request, retries, timeout_ms, headers, extra_body)
+    if not prepared.ok:
+        return prepared
+    return send(core, prepared.value, decode_chat, open_stream)
+
+
+@guarded_async
+async def chat_send_async(
+    core: OpenRouterCore,
+    request: ChatGenerationParams | Mapping[str, Any],
+    *,
+    retries: RetryConfig | None = None,
+    timeout_ms: int | None = None,
+    headers: Mapping[str, str] | None = None,
+    extra_body: Mapping[str, Any] | None = None,
+) -> Result[ChatResponse | AsyncChatStream, OpenRouterError]:
+    """Send a chat completion request: `Ok(ChatResponse)`, `Ok(AsyncChatStream)` when streaming, or `Err`."""
+    from openrouter_core._transport_async import send_async
+
+    prepared = prepare_chat(core, request, retries, timeout_ms, headers, extra_body)
+    if not prepared.ok:
+        return prepared
+    return await send_async(core, prepared.value, decode_chat, open_async_stream)
 
 
 def whole_reply(
@@ -95,4 +124,18 @@ def whole_reply(
         return Ok(reply, res.raw)
     with reply:
         whole = reply.collect()
+    return Ok(whole.value, res.raw) if whole.ok else Err(whole.error, res.raw)
+
+
+async def whole_reply_async(
+    res: Result[ChatResponse | AsyncChatStream, OpenRouterError],
+) -> Result[ChatResponse, OpenRouterError]:
+    """`whole_reply` for the result of `chat_send_async`."""
+    if not res.ok:
+        return res
+    reply = res.value
+    if isinstance(reply, ChatResponse):
+        return Ok(reply, res.raw)
+    async with reply:
+        whole = await reply.collect()
     return Ok(whole.value, res.raw) if whole.ok else Err(whole.error, res.raw)

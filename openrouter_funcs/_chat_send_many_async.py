@@ -6,8 +6,6 @@ import os
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
-import anyio
-
 from openrouter_core._config import RetryConfig
 from openrouter_core._core import OpenRouterCore
 from openrouter_core._errors import OpenRouterError
@@ -15,7 +13,7 @@ from openrouter_core._exchange import map_exception
 from openrouter_core._models._request import ChatGenerationParams
 from openrouter_core._models._response import ChatResponse
 from openrouter_core.result import Err, Result
-from openrouter_funcs._chat_send_async import chat_send_async, whole_reply_async
+from openrouter_funcs._chat_send import chat_send_async, whole_reply_async
 from openrouter_funcs._chat_send_many import DEFAULT_CONCURRENCY, BatchResult, BatchRun, Request, unstartable
 
 __all__ = ["chat_send_many_async"]
@@ -27,6 +25,8 @@ class _AsyncGate:
     def __init__(
         self, clock: Callable[[], float], sleep: Callable[[float], Awaitable[None]], batch: BatchRun
     ) -> None:
+        import anyio  # with the first async batch, not with the client
+
         self._cond = anyio.Condition()
         self._clock = clock
         self._sleep = sleep
@@ -112,6 +112,8 @@ async def _run_tasks(
     headers: Mapping[str, str] | None,
     extra_body: Mapping[str, Any] | None,
 ) -> None:
+    import anyio
+
     gate = _AsyncGate(core.clock, core.async_sleep or anyio.sleep, batch)
     queue = iter(batch.pending)
 

@@ -1,74 +1,146 @@
-"""`OpenRouter`: the thin client whose methods unwrap the standalone functions and raise their errors."""
+"""`OpenRouter`: the thin client, a table of methods derived from the standalone functions.
+
+Each method is its function on the client's core, unwrapped: the value, or the error raised (`send_many`
+returns one `Ok`/`Err` per request, so one failure does not hide the other results). A method takes
+exactly its function's arguments after the core, and carries its signature.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import inspect
+from collections.abc import Awaitable, Callable, Coroutine
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any, Concatenate, TypeVar
 
-from openrouter_core._config import RetryConfig
+from typing_extensions import ParamSpec
+
 from openrouter_core._core import OpenRouterCore
-from openrouter_core._models._request import ChatGenerationParams
-from openrouter_core._models._response import ChatResponse
-from openrouter_funcs._chat_send import chat_send
-from openrouter_funcs._client_endpoints import Credits, Embeddings, Generations, Key, Models
-from openrouter_funcs._client_extras import ChatExtras
+from openrouter_core.result import Result
+from openrouter_funcs._chat_parse import chat_parse, chat_parse_async
+from openrouter_funcs._chat_send import chat_send, chat_send_async
+from openrouter_funcs._chat_send_many import chat_send_many
+from openrouter_funcs._chat_send_many_async import chat_send_many_async
+from openrouter_funcs._credits_get import credits_get, credits_get_async
+from openrouter_funcs._embeddings_create import embeddings_create, embeddings_create_async
+from openrouter_funcs._generation_get import generation_get, generation_get_async
+from openrouter_funcs._key_get import key_get, key_get_async
+from openrouter_funcs._models_list import models_list, models_list_async
+from openrouter_funcs._tools import chat_run_tools
+from openrouter_funcs._tools_async import chat_run_tools_async
 
-if TYPE_CHECKING:
-    from openrouter_core._stream import ChatStream
-    from openrouter_core._stream_async import AsyncChatStream
+__all__ = ["Chat", "Credits", "Embeddings", "Generations", "Key", "Models", "OpenRouter"]
 
-__all__ = ["Chat", "OpenRouter"]
+P = ParamSpec("P")
+T = TypeVar("T")
+M = TypeVar("M")
 
 
-class Chat(ChatExtras):
-    """`client.chat`: `send` and `send_async`, returning the value or raising the error."""
+def unwrapped(
+    fn: Callable[Concatenate[OpenRouterCore, P], Result[T, Any]],
+) -> Callable[Concatenate[Any, P], T]:
+    """A method that calls `fn` on its namespace's core and unwraps the result (the error is raised)."""
 
+    def method(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        return fn(self._core, *args, **kwargs).unwrap()
+
+    return _method_of(fn, method)
+
+
+def unwrapped_async(
+    fn: Callable[Concatenate[OpenRouterCore, P], Awaitable[Result[T, Any]]],
+) -> Callable[Concatenate[Any, P], Coroutine[Any, Any, T]]:
+    """`unwrapped` for an async function."""
+
+    async def method(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        return (await fn(self._core, *args, **kwargs)).unwrap()
+
+    return _method_of(fn, method)
+
+
+def on_core(fn: Callable[Concatenate[OpenRouterCore, P], T]) -> Callable[Concatenate[Any, P], T]:
+    """A method that calls `fn` on its namespace's core and returns what it returns (a coroutine too)."""
+
+    def method(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        return fn(self._core, *args, **kwargs)
+
+    return _method_of(fn, method, unwrap=False)
+
+
+def _method_of(fn: Callable[..., Any], method: M, *, unwrap: bool = True) -> M:
+    """`method` named after `fn`, documented as it, and signed as it with `self` for the core."""
+    signature = inspect.signature(fn)
+    returns = str(signature.return_annotation)
+    if unwrap and returns.startswith("Result[") and returns.endswith(", OpenRouterError]"):
+        returns = returns[len("Result[") : -len(", OpenRouterError]")]
+    parameters = list(signature.parameters.values())
+    self = inspect.Parameter("self", inspect.Parameter.POSITIONAL_ONLY)
+    target: Any = method
+    target.__name__ = fn.__name__
+    what = "unwrapped: the value, or the error raised" if unwrap else "on the client's core"
+    target.__doc__ = f"`{fn.__name__}`, {what}."
+    target.__signature__ = signature.replace(parameters=[self, *parameters[1:]], return_annotation=returns)
+    return method
+
+
+class _Namespace:
     __slots__ = ("_core",)
 
     def __init__(self, core: OpenRouterCore) -> None:
         self._core = core
 
-    def send(
-        self,
-        request: ChatGenerationParams | Mapping[str, Any],
-        *,
-        retries: RetryConfig | None = None,
-        timeout_ms: int | None = None,
-        headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> ChatResponse | ChatStream:
-        """`chat_send`, unwrapped: the response or stream, or the error raised."""
-        return chat_send(
-            self._core,
-            request,
-            retries=retries,
-            timeout_ms=timeout_ms,
-            headers=headers,
-            extra_body=extra_body,
-        ).unwrap()
 
-    async def send_async(
-        self,
-        request: ChatGenerationParams | Mapping[str, Any],
-        *,
-        retries: RetryConfig | None = None,
-        timeout_ms: int | None = None,
-        headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> ChatResponse | AsyncChatStream:
-        """`chat_send_async`, unwrapped: the response or stream, or the error raised."""
-        from openrouter_funcs._chat_send_async import chat_send_async
+class Chat(_Namespace):
+    """`client.chat`: `send`, `parse`, `run_tools` and `send_many`, each with its `_async` twin."""
 
-        result = await chat_send_async(
-            self._core,
-            request,
-            retries=retries,
-            timeout_ms=timeout_ms,
-            headers=headers,
-            extra_body=extra_body,
-        )
-        return result.unwrap()
+    __slots__ = ()
+    send = unwrapped(chat_send)
+    send_async = unwrapped_async(chat_send_async)
+    parse = unwrapped(chat_parse)
+    parse_async = unwrapped_async(chat_parse_async)
+    run_tools = unwrapped(chat_run_tools)
+    run_tools_async = unwrapped_async(chat_run_tools_async)
+    send_many = on_core(chat_send_many)
+    send_many_async = on_core(chat_send_many_async)
+
+
+class Models(_Namespace):
+    """`client.models`: `list` and `list_async`, returning the listing or raising the error."""
+
+    __slots__ = ()
+    list = unwrapped(models_list)
+    list_async = unwrapped_async(models_list_async)
+
+
+class Generations(_Namespace):
+    """`client.generations`: `get` and `get_async`, returning a generation's metadata or raising."""
+
+    __slots__ = ()
+    get = unwrapped(generation_get)
+    get_async = unwrapped_async(generation_get_async)
+
+
+class Credits(_Namespace):
+    """`client.credits`: `get` and `get_async`, returning the credits or raising the error."""
+
+    __slots__ = ()
+    get = unwrapped(credits_get)
+    get_async = unwrapped_async(credits_get_async)
+
+
+class Key(_Namespace):
+    """`client.key`: `get` and `get_async`, returning the current key's limits and usage or raising."""
+
+    __slots__ = ()
+    get = unwrapped(key_get)
+    get_async = unwrapped_async(key_get_async)
+
+
+class Embeddings(_Namespace):
+    """`client.embeddings`: `create` and `create_async`, returning the vectors or raising the error."""
+
+    __slots__ = ()
+    create = unwrapped(embeddings_create)
+    create_async = unwrapped_async(embeddings_create_async)
 
 
 class OpenRouter(OpenRouterCore):

@@ -6,8 +6,6 @@ import inspect
 from collections.abc import Mapping
 from typing import Any
 
-import anyio
-
 from openrouter_core._config import RetryConfig
 from openrouter_core._core import OpenRouterCore
 from openrouter_core._errors import OpenRouterError
@@ -15,7 +13,7 @@ from openrouter_core._exchange import map_exception
 from openrouter_core._models._message import ChatToolCall
 from openrouter_core._models._request import ChatGenerationParams, ChatMessage, ChatToolMessage
 from openrouter_core.result import Err, Ok, Result
-from openrouter_funcs._chat_send_async import chat_send_async, whole_reply_async
+from openrouter_funcs._chat_send import chat_send_async, whole_reply_async
 from openrouter_funcs._tools import (
     DEFAULT_MAX_TURNS,
     Tool,
@@ -85,6 +83,8 @@ async def chat_run_tools_async(
 
 async def _run_all(built: Mapping[str, Tool], calls: list[ChatToolCall]) -> list[str]:
     """Every call's reply, in order; the calls run together (on asyncio or trio)."""
+    import anyio  # with the first tool call, not with the client
+
     replies = [""] * len(calls)
 
     async def run(index: int) -> None:

@@ -39,7 +39,7 @@ from openrouter_funcs import (
     models_list,
     models_list_async,
 )
-from openrouter_funcs._client_endpoints import (
+from openrouter_funcs._client import (
     Credits,
     Embeddings,
     Generations,
