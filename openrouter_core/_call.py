@@ -1,9 +1,10 @@
-"""An endpoint written once: its pure plan says what to send and how to read the reply; two drivers turn the
-plan into the public sync and async functions, with the one exception guard of each side.
+"""A call written once: its pure plan checks the arguments and says what to do (a `Job`: for an endpoint, the
+request to send and how to read the reply); two drivers turn the plan into the public sync and async
+functions, with the one exception guard of each side.
 
-    def _credits(core, *, retries=None, timeout_ms=None, headers=None) -> Planned[CreditsResponse]: ...
-    credits_get = run(_credits)
-    credits_get_async = run_async(_credits)
+    def _credits_get(core, *, retries=None, timeout_ms=None, headers=None) -> Planned[CreditsResponse]: ...
+    credits_get = run(_credits_get)
+    credits_get_async = run_async(_credits_get)
 
 The derived functions take exactly the plan's parameters (`ParamSpec`), so type checkers, `help()` and
 `inspect.signature` show the plan's signature with the `Result` it returns, and the plan's docstring.
@@ -14,7 +15,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, Concatenate, Generic, TypeAlias, TypeVar
+from typing import Any, Concatenate, Generic, Protocol, TypeAlias, TypeVar
 
 from typing_extensions import ParamSpec
 
@@ -22,17 +23,31 @@ from openrouter_core._core import OpenRouterCore
 from openrouter_core._errors import OpenRouterError
 from openrouter_core._exchange import Decode, map_exception
 from openrouter_core._prepare import Prepared
+from openrouter_core._transport import send
 from openrouter_core.result import Err, Result
 
-__all__ = ["Call", "Planned", "guarded", "guarded_async", "planned", "run", "run_async"]
+__all__ = ["Call", "Job", "Planned", "guarded", "guarded_async", "planned", "run", "run_async"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 R = TypeVar("R")
 
 
+class Job(Protocol[T_co]):
+    """What a plan asks the drivers to do: the same work, as sync or async I/O."""
+
+    def run(self, core: OpenRouterCore) -> Result[T_co, OpenRouterError]:
+        """Do it with the core's sync client."""
+        ...
+
+    def run_async(self, core: OpenRouterCore) -> Awaitable[Result[T_co, OpenRouterError]]:
+        """Do it with the core's async client."""
+        ...
+
+
 class Call(Generic[T]):
-    """One request to send, and how to turn its reply into `T` (or the error it calls for)."""
+    """One request to send (with retries), and how to turn its reply into `T` or the error it calls for."""
 
     __slots__ = ("decode", "prepared")
 
@@ -40,12 +55,22 @@ class Call(Generic[T]):
         self.prepared = prepared
         self.decode = decode
 
+    def run(self, core: OpenRouterCore) -> Result[T, OpenRouterError]:
+        """Send it with the sync client."""
+        return send(core, self.prepared, self.decode)
 
-Planned: TypeAlias = "Call[T] | Err[OpenRouterError]"
-"""What a plan returns: the call to make, or why there is none (nothing is sent)."""
+    async def run_async(self, core: OpenRouterCore) -> Result[T, OpenRouterError]:
+        """Send it with the async client (loaded on the first call, not at import)."""
+        from openrouter_core._transport_async import send_async
+
+        return await send_async(core, self.prepared, self.decode)
 
 
-def planned(prepared: Result[Prepared, OpenRouterError], decode: Decode[T]) -> Planned[T]:
+Planned: TypeAlias = "Job[T] | Err[OpenRouterError]"
+"""What a plan returns: the job to do, or why there is none (then nothing is sent)."""
+
+
+def planned(prepared: Result[Prepared, OpenRouterError], decode: Decode[T]) -> Call[T] | Err[OpenRouterError]:
     """The call of a prepared request, or the error that kept it from being prepared."""
     if isinstance(prepared, Err):
         return prepared
@@ -81,32 +106,25 @@ def guarded_async(
 
 
 def run(
-    plan: Callable[Concatenate[OpenRouterCore, P], Call[T] | Err[OpenRouterError]],
+    plan: Callable[Concatenate[OpenRouterCore, P], Planned[T]],
 ) -> Callable[Concatenate[OpenRouterCore, P], Result[T, OpenRouterError]]:
-    """The sync function of `plan`: plan, send with retries, decode; every failure an `Err`."""
-    from openrouter_core._transport import send
+    """The sync function of `plan`: plan, then do the job; every failure an `Err`."""
 
     def call(core: OpenRouterCore, /, *args: P.args, **kwargs: P.kwargs) -> Result[T, OpenRouterError]:
-        planned = plan(core, *args, **kwargs)
-        if isinstance(planned, Err):
-            return planned
-        return send(core, planned.prepared, planned.decode)
+        job = plan(core, *args, **kwargs)
+        return job if isinstance(job, Err) else job.run(core)
 
     return _like(plan, guarded(call))
 
 
 def run_async(
-    plan: Callable[Concatenate[OpenRouterCore, P], Call[T] | Err[OpenRouterError]],
+    plan: Callable[Concatenate[OpenRouterCore, P], Planned[T]],
 ) -> Callable[Concatenate[OpenRouterCore, P], Coroutine[Any, Any, Result[T, OpenRouterError]]]:
-    """The async function of `plan`, on httpx's async client (loaded on the first call, not at import)."""
+    """The async function of `plan`: plan, then do the job on the async client."""
 
     async def call(core: OpenRouterCore, /, *args: P.args, **kwargs: P.kwargs) -> Result[T, OpenRouterError]:
-        from openrouter_core._transport_async import send_async
-
-        planned = plan(core, *args, **kwargs)
-        if isinstance(planned, Err):
-            return planned
-        return await send_async(core, planned.prepared, planned.decode)
+        job = plan(core, *args, **kwargs)
+        return job if isinstance(job, Err) else await job.run_async(core)
 
     return _like(plan, guarded_async(call), "_async")
 

@@ -26,8 +26,7 @@ if TYPE_CHECKING:
     from openrouter_funcs._generation_get import generation_get, generation_get_async
     from openrouter_funcs._key_get import key_get, key_get_async
     from openrouter_funcs._models_list import models_list, models_list_async
-    from openrouter_funcs._tools import ToolRun, chat_run_tools, function_tool
-    from openrouter_funcs._tools_async import chat_run_tools_async
+    from openrouter_funcs._tools import ToolRun, chat_run_tools, chat_run_tools_async, function_tool
 
 __all__ = [
     "BatchRecord",
@@ -66,7 +65,7 @@ _IMPORT_MAP = {
     "chat_parse_async": "openrouter_funcs._chat_parse",
     "chat_parse_response": "openrouter_funcs._chat_parse",
     "chat_run_tools": "openrouter_funcs._tools",
-    "chat_run_tools_async": "openrouter_funcs._tools_async",
+    "chat_run_tools_async": "openrouter_funcs._tools",
     "chat_send": "openrouter_funcs._chat_send",
     "chat_send_async": "openrouter_funcs._chat_send",
     "chat_send_many": "openrouter_funcs._chat_send_many",

@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 
 import msgspec
 
-from openrouter_core._call import guarded, guarded_async
+from openrouter_core._call import Planned, run, run_async
 from openrouter_core._config import RetryConfig
 from openrouter_core._core import OpenRouterCore
 from openrouter_core._errors import OpenRouterError, ResponseValidationError, SDKValidationError
@@ -23,7 +23,7 @@ from openrouter_core._models._request import ChatGenerationParams, JSONSchemaCon
 from openrouter_core._models._response import ChatResponse
 from openrouter_core._prepare import to_struct
 from openrouter_core.result import Err, Ok, Result
-from openrouter_funcs._chat_send import chat_send, chat_send_async, whole_reply, whole_reply_async
+from openrouter_funcs._chat_send import ChatOptions
 
 __all__ = [
     "Parsed",
@@ -344,8 +344,7 @@ def prepare_parse(
     return Ok((with_format, plan))
 
 
-@guarded
-def chat_parse(
+def _chat_parse(
     core: OpenRouterCore,
     request: ChatGenerationParams | Mapping[str, Any],
     schema: type[T],
@@ -356,7 +355,7 @@ def chat_parse(
     timeout_ms: int | None = None,
     headers: Mapping[str, str] | None = None,
     extra_body: Mapping[str, Any] | None = None,
-) -> Result[Parsed[T], OpenRouterError]:
+) -> Planned[Parsed[T]]:
     """Ask for a reply shaped like `schema` and decode it: `Ok(Parsed(value, response))` or `Err(error)`.
 
     `schema` is a msgspec Struct, a dataclass, a TypedDict or anything else `msgspec.json.schema`
@@ -369,34 +368,29 @@ def chat_parse(
     if not prepared.ok:
         return prepared
     params, plan = prepared.value
-    res = chat_send(
-        core, params, retries=retries, timeout_ms=timeout_ms, headers=headers, extra_body=extra_body
-    )
-    return _parsed(whole_reply(res), schema, plan)
+    return _ParseJob(params, schema, plan, ChatOptions(retries, timeout_ms, headers, extra_body))
 
 
-@guarded_async
-async def chat_parse_async(
-    core: OpenRouterCore,
-    request: ChatGenerationParams | Mapping[str, Any],
-    schema: type[T],
-    *,
-    name: str | None = None,
-    strict: bool = True,
-    retries: RetryConfig | None = None,
-    timeout_ms: int | None = None,
-    headers: Mapping[str, str] | None = None,
-    extra_body: Mapping[str, Any] | None = None,
-) -> Result[Parsed[T], OpenRouterError]:
-    """Ask for a reply shaped like `schema` and decode it: `Ok(Parsed(value, response))` or `Err(error)`."""
-    prepared = prepare_parse(request, schema, name, strict)
-    if not prepared.ok:
-        return prepared
-    params, plan = prepared.value
-    res = await chat_send_async(
-        core, params, retries=retries, timeout_ms=timeout_ms, headers=headers, extra_body=extra_body
-    )
-    return _parsed(await whole_reply_async(res), schema, plan)
+class _ParseJob(Generic[T]):
+    """Send the request, then decode the whole reply into `schema`."""
+
+    __slots__ = ("options", "params", "plan", "schema")
+
+    def __init__(self, params: ChatGenerationParams, schema: type[T], plan: SchemaPlan, options: ChatOptions):
+        self.params = params
+        self.schema = schema
+        self.plan = plan
+        self.options = options
+
+    def run(self, core: OpenRouterCore) -> Result[Parsed[T], OpenRouterError]:
+        return _parsed(self.options.reply(core, self.params), self.schema, self.plan)
+
+    async def run_async(self, core: OpenRouterCore) -> Result[Parsed[T], OpenRouterError]:
+        return _parsed(await self.options.reply_async(core, self.params), self.schema, self.plan)
+
+
+chat_parse = run(_chat_parse)
+chat_parse_async = run_async(_chat_parse)
 
 
 def _parsed(

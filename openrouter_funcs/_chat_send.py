@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from openrouter_core._stream import ChatStream
     from openrouter_core._stream_async import AsyncChatStream
 
-__all__ = ["chat_send", "chat_send_async", "prepare_chat", "whole_reply", "whole_reply_async"]
+__all__ = ["ChatOptions", "chat_send", "chat_send_async", "prepare_chat", "whole_reply", "whole_reply_async"]
 
 decode_chat = ResponseDecoder(ChatResponse)
 
@@ -139,3 +139,41 @@ async def whole_reply_async(
     async with reply:
         whole = await reply.collect()
     return Ok(whole.value, res.raw) if whole.ok else Err(whole.error, res.raw)
+
+
+class ChatOptions:
+    """The per-call options that a call made of chat requests (parse, tool loop, batch) passes to each one."""
+
+    __slots__ = ("extra_body", "headers", "retries", "timeout_ms")
+
+    def __init__(
+        self,
+        retries: RetryConfig | None,
+        timeout_ms: int | None,
+        headers: Mapping[str, str] | None,
+        extra_body: Mapping[str, Any] | None,
+    ) -> None:
+        self.retries = retries
+        self.timeout_ms = timeout_ms
+        self.headers = headers
+        self.extra_body = extra_body
+
+    def reply(
+        self, core: OpenRouterCore, params: ChatGenerationParams
+    ) -> Result[ChatResponse, OpenRouterError]:
+        """`chat_send` with these options, a stream collected into the whole reply."""
+        return whole_reply(chat_send(core, params, **self._keywords()))
+
+    async def reply_async(
+        self, core: OpenRouterCore, params: ChatGenerationParams
+    ) -> Result[ChatResponse, OpenRouterError]:
+        """`reply` on the async client."""
+        return await whole_reply_async(await chat_send_async(core, params, **self._keywords()))
+
+    def _keywords(self) -> dict[str, Any]:
+        return {
+            "retries": self.retries,
+            "timeout_ms": self.timeout_ms,
+            "headers": self.headers,
+            "extra_body": self.extra_body,
+        }

@@ -25,8 +25,7 @@ from openrouter_funcs._embeddings_create import embeddings_create, embeddings_cr
 from openrouter_funcs._generation_get import generation_get, generation_get_async
 from openrouter_funcs._key_get import key_get, key_get_async
 from openrouter_funcs._models_list import models_list, models_list_async
-from openrouter_funcs._tools import chat_run_tools
-from openrouter_funcs._tools_async import chat_run_tools_async
+from openrouter_funcs._tools import chat_run_tools, chat_run_tools_async
 
 __all__ = ["Chat", "Credits", "Embeddings", "Generations", "Key", "Models", "OpenRouter"]
 

@@ -15,6 +15,7 @@ from typing import Any, get_type_hints, is_typeddict
 
 import msgspec
 
+from openrouter_core._call import Planned, run, run_async
 from openrouter_core._config import RetryConfig
 from openrouter_core._core import OpenRouterCore
 from openrouter_core._errors import (
@@ -23,7 +24,6 @@ from openrouter_core._errors import (
     SDKValidationError,
     ToolLoopLimitError,
 )
-from openrouter_core._exchange import map_exception
 from openrouter_core._models._message import ChatAssistantMessage, ChatToolCall
 from openrouter_core._models._request import ChatGenerationParams, ChatMessage, ChatToolMessage
 from openrouter_core._models._response import ChatResponse
@@ -32,7 +32,7 @@ from openrouter_core._prepare import to_struct
 from openrouter_core._raw import RawResponse
 from openrouter_core.result import Err, Ok, Result
 from openrouter_funcs._chat_parse import SchemaPlan, decode_as, schema_name, strict_schema
-from openrouter_funcs._chat_send import chat_send, whole_reply
+from openrouter_funcs._chat_send import ChatOptions
 
 __all__ = [
     "DEFAULT_MAX_TURNS",
@@ -41,7 +41,9 @@ __all__ = [
     "Tools",
     "assistant_turn",
     "build_tools",
+    "ToolLoop",
     "chat_run_tools",
+    "chat_run_tools_async",
     "failure_text",
     "function_tool",
     "next_request",
@@ -262,7 +264,7 @@ def turn_limit_error(max_turns: int, messages: list[ChatMessage]) -> OpenRouterE
     )
 
 
-def chat_run_tools(
+def _chat_run_tools(
     core: OpenRouterCore,
     request: ChatGenerationParams | Mapping[str, Any],
     tools: Tools,
@@ -273,7 +275,7 @@ def chat_run_tools(
     timeout_ms: int | None = None,
     headers: Mapping[str, str] | None = None,
     extra_body: Mapping[str, Any] | None = None,
-) -> Result[ToolRun, OpenRouterError]:
+) -> Planned[ToolRun]:
     """Run the model -> tools -> model loop: `Ok(ToolRun(messages, response, turns))` or `Err(error)`.
 
     `tools` maps names to functions (or lists functions, named by `__name__`). Each function is annotated
@@ -281,49 +283,83 @@ def chat_run_tools(
     is the tool's description. The model is called at most `max_turns` times; if it still asks for tools
     after that, the result is an `Err`. A tool that raises, or arguments that do not decode, become an
     `error: ...` tool message the model can react to. `strict=True` sends OpenAI-strict schemas.
-    Async tools need `chat_run_tools_async`.
+    Async tools need `chat_run_tools_async`, which awaits them and runs the calls of one turn together.
     """
-    try:
-        setup = prepare_tools(request, tools, strict, max_turns)
-        if not setup.ok:
-            return setup
-        params, built = setup.value
-        for tool in built.values():
+    setup = prepare_tools(request, tools, strict, max_turns)
+    if not setup.ok:
+        return setup
+    params, built = setup.value
+    return ToolLoop(params, built, max_turns, ChatOptions(retries, timeout_ms, headers, extra_body))
+
+
+class ToolLoop:
+    """The loop's state and turns, without I/O; `run` and `run_async` only send and call the tools."""
+
+    __slots__ = ("built", "max_turns", "messages", "options", "params", "turn")
+
+    def __init__(
+        self, params: ChatGenerationParams, built: dict[str, Tool], max_turns: int, options: ChatOptions
+    ) -> None:
+        self.params = params
+        self.built = built
+        self.max_turns = max_turns
+        self.options = options
+        self.messages: list[ChatMessage] = list(params.messages)
+        self.turn = 0
+
+    def request(self) -> ChatGenerationParams:
+        """The next model call's request: the settings with the transcript so far."""
+        self.turn += 1
+        return next_request(self.params, self.messages)
+
+    def answer(
+        self, res: Result[ChatResponse, OpenRouterError]
+    ) -> Result[ToolRun, OpenRouterError] | list[ChatToolCall]:
+        """The loop's result once the model's reply ends it, else the tool calls to run now."""
+        if not res.ok:
+            return res
+        found = assistant_turn(res.value)
+        if found is None:
+            return no_choice_error(res.raw)
+        message, calls = found
+        self.messages.append(message)
+        if not calls:
+            return Ok(ToolRun(messages=self.messages, response=res.value, turns=self.turn), res.raw)
+        if self.turn == self.max_turns:
+            return Err(turn_limit_error(self.max_turns, self.messages), res.raw)
+        return calls
+
+    def replied(self, calls: list[ChatToolCall], texts: list[str]) -> None:
+        """Add the tools' replies to the transcript."""
+        for call, text in zip(calls, texts, strict=True):
+            self.messages.append(ChatToolMessage(content=text, tool_call_id=call.id))
+
+    def run(self, core: OpenRouterCore) -> Result[ToolRun, OpenRouterError]:
+        """The loop with the sync client; the tools are called one after the other."""
+        for tool in self.built.values():
             if tool.is_async:
                 return Err(
                     SDKValidationError(
                         f"tool {tool.name!r} is async: use chat_run_tools_async", path=tool.name
                     )
                 )
-        messages: list[ChatMessage] = list(params.messages)
-        for turn in range(1, max_turns + 1):
-            res = whole_reply(
-                chat_send(
-                    core,
-                    next_request(params, messages),
-                    retries=retries,
-                    timeout_ms=timeout_ms,
-                    headers=headers,
-                    extra_body=extra_body,
-                )
-            )
-            if not res.ok:
-                return res
-            reply = res.value
-            found = assistant_turn(reply)
-            if found is None:
-                return no_choice_error(res.raw)
-            message, calls = found
-            messages.append(message)
-            if not calls:
-                return Ok(ToolRun(messages=messages, response=reply, turns=turn), res.raw)
-            if turn == max_turns:
-                return Err(turn_limit_error(max_turns, messages), res.raw)
-            for call in calls:
-                messages.append(ChatToolMessage(content=_run_one(built, call), tool_call_id=call.id))
-        raise AssertionError("unreachable")  # pragma: no cover
-    except Exception as exc:  # a bug of ours must still come back as a value
-        return Err(map_exception(exc))
+        step = self.answer(self.options.reply(core, self.request()))
+        while isinstance(step, list):
+            self.replied(step, [_run_one(self.built, call) for call in step])
+            step = self.answer(self.options.reply(core, self.request()))
+        return step
+
+    async def run_async(self, core: OpenRouterCore) -> Result[ToolRun, OpenRouterError]:
+        """The loop with the async client; async tools are awaited, the calls of one turn run together."""
+        step = self.answer(await self.options.reply_async(core, self.request()))
+        while isinstance(step, list):
+            self.replied(step, await _run_all(self.built, step))
+            step = self.answer(await self.options.reply_async(core, self.request()))
+        return step
+
+
+chat_run_tools = run(_chat_run_tools)
+chat_run_tools_async = run_async(_chat_run_tools)
 
 
 def _run_one(built: Mapping[str, Tool], call: ChatToolCall) -> str:
@@ -335,5 +371,36 @@ def _run_one(built: Mapping[str, Tool], call: ChatToolCall) -> str:
         return problem
     try:
         return render(tool.invoke(arguments))
+    except Exception as exc:
+        return failure_text(tool.name, exc)
+
+
+async def _run_all(built: Mapping[str, Tool], calls: list[ChatToolCall]) -> list[str]:
+    """Every call's reply, in order; the calls run together (on asyncio or trio)."""
+    import anyio  # with the first async tool call, not at import
+
+    replies = [""] * len(calls)
+
+    async def one(index: int) -> None:
+        replies[index] = await _run_one_async(built, calls[index])
+
+    async with anyio.create_task_group() as group:
+        for index in range(len(calls)):
+            group.start_soon(one, index)
+    return replies
+
+
+async def _run_one_async(built: Mapping[str, Tool], call: ChatToolCall) -> str:
+    tool = built.get(call.function.name)
+    if tool is None:
+        return unknown_tool_text(call.function.name, built)
+    arguments, problem = tool.arguments(call)
+    if problem is not None:
+        return problem
+    try:
+        result = tool.invoke(arguments)
+        if inspect.isawaitable(result):
+            result = await result
+        return render(result)
     except Exception as exc:
         return failure_text(tool.name, exc)
