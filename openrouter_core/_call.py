@@ -26,7 +26,7 @@ from openrouter_core._prepare import Prepared
 from openrouter_core._transport import send
 from openrouter_core.result import Err, Result
 
-__all__ = ["Call", "Job", "Planned", "guarded", "guarded_async", "planned", "run", "run_async"]
+__all__ = ["Call", "Job", "Planned", "guarded", "guarded_async", "like", "planned", "run", "run_async"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -114,7 +114,7 @@ def run(
         job = plan(core, *args, **kwargs)
         return job if isinstance(job, Err) else job.run(core)
 
-    return _like(plan, guarded(call))
+    return like(plan, guarded(call))
 
 
 def run_async(
@@ -126,13 +126,15 @@ def run_async(
         job = plan(core, *args, **kwargs)
         return job if isinstance(job, Err) else await job.run_async(core)
 
-    return _like(plan, guarded_async(call), "_async")
+    return like(plan, guarded_async(call), "_async")
 
 
-def _like(plan: Callable[..., Any], fn: R, suffix: str = "") -> R:
-    """`fn` named, documented and signed as the public function of `plan` (`_credits` -> `credits_get`)."""
+def like(plan: Callable[..., Any], fn: R, suffix: str = "", *, returns: str | None = None) -> R:
+    """`fn` named, documented and signed as the public function of `plan` (`_key_get` -> `key_get`), its
+    return annotation `returns`, or the `Result` of what the plan returns."""
     signature = inspect.signature(plan)
-    returns = str(signature.return_annotation)
+    if returns is None:
+        returns = str(signature.return_annotation)
     if returns.startswith("Planned[") and returns.endswith("]"):
         returns = f"Result[{returns[len('Planned[') : -1]}, OpenRouterError]"
     target: Any = fn
@@ -142,5 +144,6 @@ def _like(plan: Callable[..., Any], fn: R, suffix: str = "") -> R:
     core, *rest = signature.parameters.values()
     core = core.replace(kind=inspect.Parameter.POSITIONAL_ONLY)  # as the drivers take it
     target.__signature__ = signature.replace(parameters=[core, *rest], return_annotation=returns)
-    del target.__wrapped__
+    if hasattr(target, "__wrapped__"):
+        del target.__wrapped__
     return fn

@@ -18,8 +18,7 @@ if TYPE_CHECKING:
         response_format_for,
     )
     from openrouter_funcs._chat_send import chat_send, chat_send_async
-    from openrouter_funcs._chat_send_many import BatchRecord, chat_send_many
-    from openrouter_funcs._chat_send_many_async import chat_send_many_async
+    from openrouter_funcs._chat_send_many import BatchRecord, chat_send_many, chat_send_many_async
     from openrouter_funcs._client import OpenRouter
     from openrouter_funcs._credits_get import credits_get, credits_get_async
     from openrouter_funcs._embeddings_create import embeddings_create, embeddings_create_async
@@ -69,7 +68,7 @@ _IMPORT_MAP = {
     "chat_send": "openrouter_funcs._chat_send",
     "chat_send_async": "openrouter_funcs._chat_send",
     "chat_send_many": "openrouter_funcs._chat_send_many",
-    "chat_send_many_async": "openrouter_funcs._chat_send_many_async",
+    "chat_send_many_async": "openrouter_funcs._chat_send_many",
     "credits_get": "openrouter_funcs._credits_get",
     "credits_get_async": "openrouter_funcs._credits_get",
     "embeddings_create": "openrouter_funcs._embeddings_create",

@@ -170,6 +170,10 @@ class ChatOptions:
         """`reply` on the async client."""
         return await whole_reply_async(await chat_send_async(core, params, **self._keywords()))
 
+    def with_retries(self, retries: RetryConfig) -> ChatOptions:
+        """These options with other retries."""
+        return ChatOptions(retries, self.timeout_ms, self.headers, self.extra_body)
+
     def _keywords(self) -> dict[str, Any]:
         return {
             "retries": self.retries,

@@ -14,11 +14,13 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sized
-from typing import IO, Any
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sized
+from typing import IO, Any, Concatenate
 
 import msgspec
+from typing_extensions import ParamSpec
 
+from openrouter_core._call import like
 from openrouter_core._config import RetryConfig
 from openrouter_core._core import OpenRouterCore
 from openrouter_core._errors import (
@@ -33,7 +35,7 @@ from openrouter_core._models._response import ChatResponse
 from openrouter_core._prepare import to_struct
 from openrouter_core._retries import parse_retry_after
 from openrouter_core.result import Err, Ok, Result
-from openrouter_funcs._chat_send import chat_send, whole_reply
+from openrouter_funcs._chat_send import ChatOptions
 
 __all__ = [
     "DEFAULT_CONCURRENCY",
@@ -78,6 +80,7 @@ class BatchRecord(msgspec.Struct, frozen=True, omit_defaults=True):
     v: int = RECORD_VERSION
 
 
+P = ParamSpec("P")
 _RECORD_DECODER = msgspec.json.Decoder(BatchRecord)
 _ENCODER = msgspec.json.Encoder()
 
@@ -338,62 +341,65 @@ def _stderr_is_tty() -> bool:
         return False
 
 
+class GateState:
+    """The batch-wide pause, without locks or waiting: after a 429 nobody sends until it passes, then one
+    probe goes first. `Gate` and the async runner's gate hold it under their own lock."""
+
+    __slots__ = ("pause_until", "paused", "probing")
+
+    def __init__(self) -> None:
+        self.pause_until = 0.0
+        self.paused = False
+        self.probing = False
+
+    def admit(self, now: float) -> tuple[float, bool]:
+        """How long to wait still (0 or less: go now), and whether the request going now is the probe."""
+        delay = self.pause_until - now
+        if delay > 0:
+            return delay, False
+        probe, self.paused = self.paused, False
+        self.probing = probe
+        return delay, probe
+
+    def report(self, probe: bool, pause: float | None, now: float) -> bool:
+        """Record a request's outcome (`pause` seconds after a 429); True when waiting requests may go on."""
+        if pause is not None:
+            self.pause_until = max(self.pause_until, now + pause)
+            self.paused = True
+        if probe:
+            self.probing = False
+        return probe
+
+
 class Gate:
-    """The batch-wide pause: after a 429 nobody sends until it passes, then one probe goes first."""
+    """The batch-wide pause for threads."""
 
     def __init__(self, clock: Callable[[], float], sleep: Callable[[float], None], batch: BatchRun) -> None:
         self._cond = threading.Condition()
         self._clock = clock
         self._sleep = sleep
         self._batch = batch
-        self.pause_until = 0.0
-        self.paused = False
-        self.probing = False
+        self._state = GateState()
 
     def enter(self) -> bool:
         """Wait until requests may be sent; True when this one is the probe after a pause."""
         while True:
             with self._cond:
-                while self.probing:
-                    self._cond.wait()
-                delay = self.pause_until - self._clock()
+                self._cond.wait_for(lambda: not self._state.probing)
+                delay, probe = self._state.admit(self._clock())
                 if delay <= 0:
-                    if self.paused:
-                        self.paused = False
-                        self.probing = True
-                        return True
-                    return False
+                    return probe
             self._batch.show_pause(delay)
             self._sleep(delay)
 
     def leave(self, probe: bool, pause: float | None) -> None:
         """Report a request's outcome: `pause` seconds after a 429, else None."""
         with self._cond:
-            if pause is not None:
-                self.pause_until = max(self.pause_until, self._clock() + pause)
-                self.paused = True
-            if probe:
-                self.probing = False
+            if self._state.report(probe, pause, self._clock()):
                 self._cond.notify_all()
 
 
-def send_one(
-    core: OpenRouterCore,
-    params: ChatGenerationParams,
-    retries: RetryConfig,
-    timeout_ms: int | None,
-    headers: Mapping[str, str] | None,
-    extra_body: Mapping[str, Any] | None,
-) -> BatchResult:
-    """One request of the batch, a stream collected into a whole response."""
-    return whole_reply(
-        chat_send(
-            core, params, retries=retries, timeout_ms=timeout_ms, headers=headers, extra_body=extra_body
-        )
-    )
-
-
-def chat_send_many(
+def _chat_send_many(
     core: OpenRouterCore,
     requests: Iterable[Request],
     *,
@@ -404,28 +410,85 @@ def chat_send_many(
     timeout_ms: int | None = None,
     headers: Mapping[str, str] | None = None,
     extra_body: Mapping[str, Any] | None = None,
-) -> list[Result[ChatResponse, OpenRouterError]]:
-    """Send every request, `concurrency` at a time on threads; one `Ok(ChatResponse)` or `Err` per request,
-    in input order. Never raises (except `KeyboardInterrupt`).
+) -> BatchJob:
+    """Send every request, `concurrency` at a time; one `Ok(ChatResponse)` or `Err` per request, in input
+    order. Never raises (except `KeyboardInterrupt`, and cancellation of the async call).
 
     A 429 pauses the whole batch until its `Retry-After` (capped by the retry config's `max_interval`)
     passes, then one probe request goes first; a request is tried up to `max_attempts` times for 429s.
     `progress` draws a bar on stderr (default: when stderr is a terminal). `resume` names a JSONL file
     of `BatchRecord` lines: results are appended as they finish, and a rerun reuses the successful ones.
-    Streamed requests are collected into whole responses.
+    Streamed requests are collected into whole responses. `chat_send_many` runs on threads;
+    `chat_send_many_async` on tasks (asyncio or trio), and cancelling it cancels the requests in flight.
     """
-    try:
-        batch = BatchRun(
-            core, requests, concurrency=concurrency, progress=progress, resume=resume, retries=retries
-        )
-    except Exception as exc:
-        return unstartable(requests, exc)
-    try:
-        if batch.pending:
-            _run_threads(core, batch, timeout_ms, headers, extra_body)
-    finally:
-        results = batch.close()
-    return results
+    settings = {"concurrency": concurrency, "progress": progress, "resume": resume, "retries": retries}
+    return BatchJob(requests, settings, ChatOptions(None, timeout_ms, headers, extra_body))
+
+
+class BatchJob:
+    """A batch to run: opened (requests checked, resume file read) when it starts, on either side."""
+
+    __slots__ = ("options", "requests", "settings")
+
+    def __init__(self, requests: Iterable[Request], settings: dict[str, Any], options: ChatOptions) -> None:
+        self.requests = requests
+        self.settings = settings
+        self.options = options
+
+    def run(self, core: OpenRouterCore) -> list[BatchResult]:
+        """The batch on daemon threads."""
+        try:
+            batch = BatchRun(core, self.requests, **self.settings)
+        except Exception as exc:
+            return unstartable(self.requests, exc)
+        try:
+            if batch.pending:
+                _run_threads(core, batch, self.options)
+        finally:
+            results = batch.close()
+        return results
+
+    async def run_async(self, core: OpenRouterCore) -> list[BatchResult]:
+        """The batch on anyio tasks (loaded with the first async batch)."""
+        from openrouter_funcs._chat_send_many_async import run_tasks
+
+        try:
+            batch = BatchRun(core, self.requests, **self.settings)
+        except Exception as exc:
+            return unstartable(self.requests, exc)
+        try:
+            if batch.pending:
+                await run_tasks(core, batch, self.options)
+        finally:
+            results = batch.close()
+        return results
+
+
+def _batch(
+    plan: Callable[Concatenate[OpenRouterCore, P], BatchJob],
+) -> Callable[Concatenate[OpenRouterCore, P], list[BatchResult]]:
+    """The sync function of a batch plan (a batch never fails as a whole, so it needs no Result)."""
+
+    def call(core: OpenRouterCore, /, *args: P.args, **kwargs: P.kwargs) -> list[BatchResult]:
+        return plan(core, *args, **kwargs).run(core)
+
+    return like(plan, call, returns=RESULTS)
+
+
+def _batch_async(
+    plan: Callable[Concatenate[OpenRouterCore, P], BatchJob],
+) -> Callable[Concatenate[OpenRouterCore, P], Coroutine[Any, Any, list[BatchResult]]]:
+    """The async function of a batch plan."""
+
+    async def call(core: OpenRouterCore, /, *args: P.args, **kwargs: P.kwargs) -> list[BatchResult]:
+        return await plan(core, *args, **kwargs).run_async(core)
+
+    return like(plan, call, "_async", returns=RESULTS)
+
+
+RESULTS = "list[Result[ChatResponse, OpenRouterError]]"
+chat_send_many = _batch(_chat_send_many)
+chat_send_many_async = _batch_async(_chat_send_many)
 
 
 def unstartable(requests: object, exc: Exception) -> list[BatchResult]:
@@ -435,14 +498,9 @@ def unstartable(requests: object, exc: Exception) -> list[BatchResult]:
     return [Err(error) for _ in range(max(count, 1))]
 
 
-def _run_threads(
-    core: OpenRouterCore,
-    batch: BatchRun,
-    timeout_ms: int | None,
-    headers: Mapping[str, str] | None,
-    extra_body: Mapping[str, Any] | None,
-) -> None:
+def _run_threads(core: OpenRouterCore, batch: BatchRun, options: ChatOptions) -> None:
     gate = Gate(core.clock, core.sleep, batch)
+    options = options.with_retries(batch.call_retries)
     stop = threading.Event()
     queue = iter(batch.pending)
     take = threading.Lock()
@@ -459,7 +517,7 @@ def _run_threads(
             probe = gate.enter()
             pause: float | None = None
             try:
-                result = send_one(core, params, batch.call_retries, timeout_ms, headers, extra_body)
+                result = options.reply(core, params)
                 if not result.ok:
                     pause = batch.rate_limit_delay(result.error, attempts)
             finally:

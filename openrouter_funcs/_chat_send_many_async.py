@@ -1,120 +1,56 @@
-"""`chat_send_many_async`: `chat_send_many` on anyio tasks (asyncio or trio) and httpx's async client."""
+"""The async batch runner of `chat_send_many_async`: anyio tasks (asyncio or trio) on httpx's async client.
+
+Loaded with the first async batch, so that neither the package nor the client imports anyio.
+"""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Awaitable, Callable, Iterable, Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable
 
-from openrouter_core._config import RetryConfig
+import anyio
+
 from openrouter_core._core import OpenRouterCore
-from openrouter_core._errors import OpenRouterError
 from openrouter_core._exchange import map_exception
-from openrouter_core._models._request import ChatGenerationParams
-from openrouter_core._models._response import ChatResponse
-from openrouter_core.result import Err, Result
-from openrouter_funcs._chat_send import chat_send_async, whole_reply_async
-from openrouter_funcs._chat_send_many import DEFAULT_CONCURRENCY, BatchResult, BatchRun, Request, unstartable
+from openrouter_core.result import Err
+from openrouter_funcs._chat_send import ChatOptions
+from openrouter_funcs._chat_send_many import BatchResult, BatchRun, GateState
 
-__all__ = ["chat_send_many_async"]
+__all__ = ["run_tasks"]
 
 
 class _AsyncGate:
-    """The batch-wide pause of `Gate`, for tasks on one event loop."""
+    """The batch-wide pause for tasks on one event loop."""
 
     def __init__(
         self, clock: Callable[[], float], sleep: Callable[[float], Awaitable[None]], batch: BatchRun
     ) -> None:
-        import anyio  # with the first async batch, not with the client
-
         self._cond = anyio.Condition()
         self._clock = clock
         self._sleep = sleep
         self._batch = batch
-        self.pause_until = 0.0
-        self.paused = False
-        self.probing = False
+        self._state = GateState()
 
     async def enter(self) -> bool:
         while True:
             async with self._cond:
-                while self.probing:
+                while self._state.probing:
                     await self._cond.wait()
-                delay = self.pause_until - self._clock()
+                delay, probe = self._state.admit(self._clock())
                 if delay <= 0:
-                    if self.paused:
-                        self.paused = False
-                        self.probing = True
-                        return True
-                    return False
+                    return probe
             self._batch.show_pause(delay)
             await self._sleep(delay)
 
     async def leave(self, probe: bool, pause: float | None) -> None:
         async with self._cond:
-            if pause is not None:
-                self.pause_until = max(self.pause_until, self._clock() + pause)
-                self.paused = True
-            if probe:
-                self.probing = False
+            if self._state.report(probe, pause, self._clock()):
                 self._cond.notify_all()
 
 
-async def _send_one(
-    core: OpenRouterCore,
-    params: ChatGenerationParams,
-    retries: RetryConfig,
-    timeout_ms: int | None,
-    headers: Mapping[str, str] | None,
-    extra_body: Mapping[str, Any] | None,
-) -> BatchResult:
-    return await whole_reply_async(
-        await chat_send_async(
-            core, params, retries=retries, timeout_ms=timeout_ms, headers=headers, extra_body=extra_body
-        )
-    )
-
-
-async def chat_send_many_async(
-    core: OpenRouterCore,
-    requests: Iterable[Request],
-    *,
-    concurrency: int = DEFAULT_CONCURRENCY,
-    progress: bool | None = None,
-    resume: str | os.PathLike[str] | None = None,
-    retries: RetryConfig | None = None,
-    timeout_ms: int | None = None,
-    headers: Mapping[str, str] | None = None,
-    extra_body: Mapping[str, Any] | None = None,
-) -> list[Result[ChatResponse, OpenRouterError]]:
-    """`chat_send_many` on `concurrency` tasks (asyncio or trio): one `Ok`/`Err` per request, in input order.
-
-    Cancelling the call cancels the requests in flight; finished results are already in the resume file.
-    """
-    try:
-        batch = BatchRun(
-            core, requests, concurrency=concurrency, progress=progress, resume=resume, retries=retries
-        )
-    except Exception as exc:
-        return unstartable(requests, exc)
-    try:
-        if batch.pending:
-            await _run_tasks(core, batch, timeout_ms, headers, extra_body)
-    finally:
-        results = batch.close()
-    return results
-
-
-async def _run_tasks(
-    core: OpenRouterCore,
-    batch: BatchRun,
-    timeout_ms: int | None,
-    headers: Mapping[str, str] | None,
-    extra_body: Mapping[str, Any] | None,
-) -> None:
-    import anyio
-
+async def run_tasks(core: OpenRouterCore, batch: BatchRun, options: ChatOptions) -> None:
+    """Send the batch's pending requests, `batch.concurrency` tasks at a time."""
     gate = _AsyncGate(core.clock, core.async_sleep or anyio.sleep, batch)
+    options = options.with_retries(batch.call_retries)
     queue = iter(batch.pending)
 
     async def run_one(index: int) -> BatchResult:
@@ -125,7 +61,7 @@ async def _run_tasks(
             probe = await gate.enter()
             pause: float | None = None
             try:
-                result = await _send_one(core, params, batch.call_retries, timeout_ms, headers, extra_body)
+                result = await options.reply_async(core, params)
                 if not result.ok:
                     pause = batch.rate_limit_delay(result.error, attempts)
             finally:

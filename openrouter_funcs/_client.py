@@ -18,8 +18,7 @@ from openrouter_core._core import OpenRouterCore
 from openrouter_core.result import Result
 from openrouter_funcs._chat_parse import chat_parse, chat_parse_async
 from openrouter_funcs._chat_send import chat_send, chat_send_async
-from openrouter_funcs._chat_send_many import chat_send_many
-from openrouter_funcs._chat_send_many_async import chat_send_many_async
+from openrouter_funcs._chat_send_many import chat_send_many, chat_send_many_async
 from openrouter_funcs._credits_get import credits_get, credits_get_async
 from openrouter_funcs._embeddings_create import embeddings_create, embeddings_create_async
 from openrouter_funcs._generation_get import generation_get, generation_get_async
