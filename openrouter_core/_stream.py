@@ -34,7 +34,8 @@ class ChatStream(StreamView):
 
     def __init__(self, response: httpx.Response) -> None:
         super().__init__(response)
-        self._bytes: Iterator[bytes] | None = None
+        # A generator object only: nothing is read before the first chunk is asked for.
+        self._bytes: Iterator[bytes] = body_bytes(response)
 
     def _next(self) -> ChatStreamingResponseChunk | None:
         state = self._state
@@ -45,10 +46,7 @@ class ChatStream(StreamView):
                     return chunk
                 if state.done:
                     break
-                byte_iterator = self._bytes
-                if byte_iterator is None:
-                    byte_iterator = self._bytes = body_bytes(self.response)
-                state.feed(next(byte_iterator))
+                state.feed(next(self._bytes))
             except StopIteration:
                 state.eof()
             except Exception as exc:
@@ -78,11 +76,10 @@ class ChatStream(StreamView):
         if not state.done:
             state.done = state.closed_early = True
             shutdown_socket(self.response)
-        if self._bytes is not None:
-            byte_iterator, self._bytes = self._bytes, None
-            if isinstance(byte_iterator, Generator):
-                with contextlib.suppress(ValueError):  # still running in the thread we just woke
-                    byte_iterator.close()
+        byte_iterator, self._bytes = self._bytes, iter(())
+        if isinstance(byte_iterator, Generator):
+            with contextlib.suppress(ValueError):  # still running in the thread we just woke
+                byte_iterator.close()
         close_quietly(self.response)
 
     def __enter__(self) -> ChatStream:

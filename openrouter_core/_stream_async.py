@@ -33,7 +33,8 @@ class AsyncChatStream(StreamView):
 
     def __init__(self, response: httpx.Response) -> None:
         super().__init__(response)
-        self._bytes: AsyncIterator[bytes] | None = None
+        # A generator object only: nothing is read before the first chunk is asked for.
+        self._bytes: AsyncIterator[bytes] | None = body_bytes_async(response)
 
     async def _next(self) -> ChatStreamingResponseChunk | None:
         state = self._state
@@ -44,10 +45,9 @@ class AsyncChatStream(StreamView):
                     return chunk
                 if state.done:
                     break
-                byte_iterator = self._bytes
-                if byte_iterator is None:
-                    byte_iterator = self._bytes = body_bytes_async(self.response)
-                state.feed(await byte_iterator.__anext__())
+                if self._bytes is None:  # closed meanwhile
+                    break
+                state.feed(await self._bytes.__anext__())
             except StopAsyncIteration:
                 state.eof()
             except Exception as exc:
