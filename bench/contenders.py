@@ -189,6 +189,16 @@ class HttpxJson:
         response = await self.aclient.post(self.url(kind), content=self.encode(BODY), headers=HEADERS)
         return self.count(self.decode(response.content))
 
+    async def astream(self) -> int:
+        chunks = 0
+        body = self.encode({**BODY, "stream": True})
+        async with self.aclient.stream("POST", self.url("stream"), content=body, headers=HEADERS) as response:
+            async for line in response.aiter_lines():
+                if line.startswith("data: ") and line != "data: [DONE]":
+                    self.decode_chunk(line[6:])
+                    chunks += 1
+        return chunks
+
     def close(self) -> None:
         if self._client is not None:
             self._client.close()
@@ -217,6 +227,34 @@ class HttpxMsgspec(HttpxJson):
 
     def _content(self, chunk: Any) -> str:
         return chunk.choices[0].delta.content or ""
+
+
+class HttpxAiohttp(HttpxJson):
+    """Raw httpx on httpx-aiohttp's `AiohttpTransport` (aiohttp's connection pool), with json.loads."""
+
+    name = "httpx-aiohttp"
+
+    @property
+    def aclient(self) -> httpx.AsyncClient:
+        if self._aclient is None:
+            from httpx_aiohttp import AiohttpTransport
+
+            self._aclient = httpx.AsyncClient(transport=AiohttpTransport())
+        return self._aclient
+
+
+class Httpx2(HttpxJson):
+    """Raw httpx2 (the httpx fork openai ships) with its default pool, and json.loads."""
+
+    name = "httpx2"
+
+    @property
+    def aclient(self) -> Any:
+        if self._aclient is None:
+            import httpx2
+
+            self._aclient = httpx2.AsyncClient()
+        return self._aclient
 
 
 class Sdk:
@@ -257,6 +295,17 @@ class Sdk:
 
         return _text((await chat_send_async(self.cores[kind], BODY)).unwrap())
 
+    async def astream(self) -> int:
+        from openrouter_funcs import chat_send_async
+
+        chunks = 0
+        async with (await chat_send_async(self.cores["stream"], {**BODY, "stream": True})).unwrap() as stream:
+            async for _ in stream:
+                chunks += 1
+        if stream.error is not None:
+            raise stream.error
+        return chunks
+
     def close(self) -> None:
         for core in self.cores.values():
             core.close()
@@ -278,8 +327,12 @@ class OpenAI:
             k: openai.OpenAI(base_url=f"{root}/{k}/v1", api_key=KEY, max_retries=0) for k in _KINDS
         }
         self.aclients = {
-            k: openai.AsyncOpenAI(base_url=f"{root}/{k}/v1", api_key=KEY, max_retries=0) for k in _KINDS
+            k: openai.AsyncOpenAI(base_url=f"{root}/{k}/v1", api_key=KEY, max_retries=0, **self._http())
+            for k in _KINDS
         }
+
+    def _http(self) -> dict[str, Any]:
+        return {}
 
     def request(self, kind: str = "small") -> int:
         return _text(self.clients[kind].chat.completions.create(model=MODEL, messages=MESSAGES))  # type: ignore[arg-type]
@@ -302,6 +355,14 @@ class OpenAI:
         create = self.aclients[kind].chat.completions.create
         return _text(await create(model=MODEL, messages=MESSAGES))  # type: ignore[arg-type]
 
+    async def astream(self) -> int:
+        chunks = 0
+        create = self.aclients["stream"].chat.completions.create
+        async with await create(model=MODEL, messages=MESSAGES, stream=True) as stream:  # type: ignore[arg-type]
+            async for _ in stream:
+                chunks += 1
+        return chunks
+
     def close(self) -> None:
         for client in self.clients.values():
             client.close()
@@ -309,6 +370,18 @@ class OpenAI:
     async def aclose(self) -> None:
         for client in self.aclients.values():
             await client.close()
+
+
+class OpenAIAiohttp(OpenAI):
+    """openai-python's async client on `DefaultAioHttpClient` (`pip install openai[aiohttp]`)."""
+
+    name = "openai+aiohttp"
+
+    def _http(self) -> dict[str, Any]:
+        import openai
+
+        # Without the extra, constructing it raises, which the bench reports as n/a.
+        return {"http_client": openai.DefaultAioHttpClient()}
 
 
 class OfficialOpenRouter:
@@ -350,6 +423,9 @@ CONTENDERS: dict[str, Any] = {
     "this SDK": Sdk,
     "openai": OpenAI,
     "openrouter": OfficialOpenRouter,
+    "httpx-aiohttp": HttpxAiohttp,
+    "httpx2": Httpx2,
+    "openai+aiohttp": OpenAIAiohttp,
 }
 
 

@@ -6,8 +6,27 @@ from collections.abc import Callable
 from typing import Any
 
 NAMES = ["httpx+json", "httpx+msgspec", "this SDK", "openai", "openrouter"]
+ASYNC_NAMES = [
+    "this SDK",
+    "httpx+json",
+    "httpx+msgspec",
+    "httpx2",
+    "httpx-aiohttp",
+    "openai",
+    "openai+aiohttp",
+]
+ASYNC_NAMES += ["openrouter"]
 FLOOR = "httpx+json"
 LEVELS = ["1", "50", "200", "1000"]
+_ASYNC_LABELS = {
+    "httpx+json": "httpx default pool + json.loads",
+    "httpx+msgspec": "httpx default pool + msgspec",
+    "httpx2": "httpx2 default pool + json.loads",
+    "httpx-aiohttp": "httpx on httpx-aiohttp's AiohttpTransport + json.loads",
+    "openai": "openai default (httpx2)",
+    "openai+aiohttp": "openai on DefaultAioHttpClient",
+    "openrouter": "openrouter (official SDK)",
+}
 
 
 def _get(cell: Any, key: str) -> float | None:
@@ -58,13 +77,46 @@ def table(res: dict[str, Any]) -> str:
         _row("client CPU per SSE chunk, 2,000-chunk stream", "µs", res["stream"], "cpu_us_per_chunk"),
         _row("`collect()` CPU per chunk, 2,000-chunk stream", "µs", res["collect"], "cpu_us_per_chunk"),
     ]
-    for level in LEVELS:
-        cells = {name: res["async"].get(name, {}).get(level, {"error": "n/a"}) for name in NAMES}
-        lines.append(_row(f"async, {level} concurrent: req/s", "", cells, "rps"))
-        lines.append(
-            _row(f"async, {level} concurrent: client CPU per request", "µs", cells, "cpu_us_per_request")
-        )
     lines.append(_row("peak RSS net of the interpreter, import + 100 requests", "MiB", res["rss"], "mib"))
+    return "\n".join(lines)
+
+
+def _async_cell(cell: Any, floor: Any, key: str, unit: str) -> str:
+    value, base = _get(cell, key), _get(floor, key)
+    if value is None:
+        return _why(cell)
+    return f"{_num(value)}{unit} ({value / base:.2f}x)" if base else f"{_num(value)}{unit}"
+
+
+def async_table(res: dict[str, Any]) -> str:
+    """req/s and client CPU per request at each concurrency, one row per client, ratios to httpx's pool."""
+    head = [f"{level} concurrent: req/s | {level}: CPU/request" for level in LEVELS]
+    lines = ["| async client | " + " | ".join(head) + " |", "|---" * (2 * len(LEVELS) + 1) + "|"]
+    floor = res["async"].get(FLOOR, {})
+    for name in ASYNC_NAMES:
+        runs = res["async"].get(name)
+        if runs is None:
+            continue
+        cells = []
+        for level in LEVELS:
+            cell = runs.get(level, runs) if isinstance(runs, dict) else {"error": "n/a"}
+            cells.append(_async_cell(cell, floor.get(level), "rps", ""))
+            cells.append(_async_cell(cell, floor.get(level), "cpu_us_per_request", " µs"))
+        lines.append(f"| {_ASYNC_LABELS.get(name, name)} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def astream_table(res: dict[str, Any]) -> str:
+    """Client CPU per chunk of the 2,000-chunk stream read with `async for`, ratios to httpx + json.loads."""
+    cells = res.get("astream", {})
+    floor = cells.get(FLOOR)
+    lines = ["| async stream client | CPU per SSE chunk | wall per 2,000-chunk stream |", "|---|---|---|"]
+    for name in ASYNC_NAMES:
+        if name in cells:
+            cpu = _async_cell(cells[name], floor, "cpu_us_per_chunk", " µs")
+            wall = _async_cell(cells[name], None, "wall_ms_per_stream", " ms")
+            label = "this SDK (`async for` on `AsyncChatStream`)" if name == "this SDK" else name
+            lines.append(f"| {_ASYNC_LABELS.get(name, label)} | {cpu} | {wall} |")
     return "\n".join(lines)
 
 
@@ -95,6 +147,7 @@ def best_httpx(res: dict[str, Any]) -> tuple[str, float | None]:
 
 UNNEEDED = (
     "asyncio",
+    "aiohttp",
     "anyio",
     "returns",
     "openrouter_core._stream_async",
@@ -111,7 +164,7 @@ def _modules(mods: dict[str, Any]) -> str:
     seen = f"{ours} own modules, plus {', '.join(other) or 'nothing else'}"
     verdict = "MISSED: " + ", ".join(bad) if bad else "holds"
     label = "modules added to httpx + msgspec by import + one sync call"
-    return f"| {label} | {seen} | no asyncio, anyio, returns or async code | {verdict} |"
+    return f"| {label} | {seen} | no asyncio, aiohttp, anyio, returns or async code | {verdict} |"
 
 
 def targets(res: dict[str, Any]) -> str:
@@ -199,6 +252,61 @@ def targets(res: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
+def async_targets(res: dict[str, Any]) -> str:
+    """Each target of issue 13 (async at the network's speed) with its ratio measured in this run."""
+    sdk = "this SDK"
+    runs = res["async"]
+
+    def at(name: str, level: str, key: str = "rps") -> float | None:
+        return _get(runs.get(name, {}).get(level), key)
+
+    rows = ["| target | measured | goal | verdict |", "|---|---|---|---|"]
+    for level in ("200", "1000"):
+        rows.append(
+            _check(
+                f"async {level} concurrent req/s vs httpx default pool",
+                _ratio(at(sdk, level), at(FLOOR, level)),
+                lambda r: r >= 4.0,
+                ">= 4x",
+            )
+        )
+        rows.append(
+            _check(
+                f"async {level} concurrent req/s vs openai default",
+                _ratio(at(sdk, level), at("openai", level)),
+                lambda r: r >= 2.0,
+                ">= 2x",
+            )
+        )
+    key = "cpu_us_per_request"
+    rows.append(
+        _check(
+            "async 200 concurrent client CPU per request vs httpx default pool",
+            _ratio(at(sdk, "200", key), at(FLOOR, "200", key)),
+            lambda r: r <= 0.35,
+            "<= 0.35x",
+        )
+    )
+    rows.append(
+        _check(
+            "async SSE CPU per chunk vs httpx + json.loads (async)",
+            _pair(res.get("astream", {}), sdk, FLOOR, "cpu_us_per_chunk"),
+            lambda r: r <= 0.5,
+            "<= 0.5x",
+        )
+    )
+    rows.append(
+        _check(
+            "cold import vs `import httpx, msgspec`",
+            _pair(res["cold_import"], sdk, "httpx+msgspec", "wall_ms"),
+            lambda r: r <= 1.15,
+            "<= 1.15x",
+        )
+    )
+    rows.append(_modules(res.get("sdk_modules", {})))
+    return "\n".join(rows)
+
+
 def extras(res: dict[str, Any]) -> str:
     """The server's ceiling, the httpx pool variants and the machine."""
     server = res.get("server", {})
@@ -226,4 +334,17 @@ def extras(res: dict[str, Any]) -> str:
 
 def render(res: dict[str, Any]) -> str:
     """The whole report: table, targets, extras."""
-    return "\n\n".join([table(res), "### Targets (issue 4)", targets(res), extras(res)])
+    return "\n\n".join(
+        [
+            table(res),
+            "### Async clients (req/s and client CPU per request; ratios to httpx's default pool)",
+            async_table(res),
+            "### Async streams",
+            astream_table(res),
+            "### Targets (issue 4)",
+            targets(res),
+            "### Targets (issue 13: async at the network's speed)",
+            async_targets(res),
+            extras(res),
+        ]
+    )

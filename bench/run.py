@@ -23,6 +23,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 NAMES = ["httpx+json", "httpx+msgspec", "this SDK", "openai", "openrouter"]
+# The async rows add the transports that hold up at concurrency: aiohttp's pool under httpx, httpx2, openai's.
+ASYNC_NAMES = [*NAMES, "httpx2", "httpx-aiohttp", "openai+aiohttp"]
+ASTREAM_NAMES = ["httpx+json", "httpx2", "httpx-aiohttp", "this SDK", "openai", "openai+aiohttp"]
 FLOOR = "httpx+json"
 LEVELS = [1, 50, 200, 1000]
 POOLS = {"httpx+json pool 100/100": [100, 100], "httpx+json pool 200/200": [200, 200]}
@@ -246,10 +249,13 @@ def collect_all(root: str, quick: bool) -> dict[str, Any]:
         "rounds": 1 if quick else 3,
         "budget_s": 2.0 if quick else 6.0,
     }
-    res["async"] = {n: run_worker({**spec, "name": n, "levels": LEVELS}, timeout=240) for n in NAMES}
+    res["async"] = {n: run_worker({**spec, "name": n, "levels": LEVELS}, timeout=240) for n in ASYNC_NAMES}
     for label, pool in POOLS.items():
         res["async"][label] = run_worker({**spec, "name": FLOOR, "levels": [200], "pool": pool})
     step("async")
+    spec = {"measure": "astreams", "root": root, "reps": 2 if quick else 5, "budget_s": 1.0 if quick else 4.0}
+    res["astream"] = {n: run_worker({**spec, "name": n}) for n in ASTREAM_NAMES}
+    step("async stream")
     return res
 
 
@@ -272,7 +278,16 @@ def machine() -> dict[str, Any]:
             cpu,
         )
     versions = {}
-    for dist in ("httpx", "msgspec", "openai", "openrouter", "openrouter-funcs"):
+    for dist in (
+        "httpx",
+        "msgspec",
+        "aiohttp",
+        "httpx-aiohttp",
+        "httpx2",
+        "openai",
+        "openrouter",
+        "openrouter-funcs",
+    ):
         try:
             from importlib.metadata import version
 

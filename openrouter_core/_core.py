@@ -229,7 +229,9 @@ class OpenRouterCore:
             with self._lock:
                 client = self._async_client
                 if client is None:
-                    client = self._async_client = httpx.AsyncClient(
+                    from openrouter_core._aiohttp_transport import async_client
+
+                    client = self._async_client = async_client(
                         timeout=self.timeout(), limits=POOL_LIMITS, follow_redirects=False
                     )
         return client

@@ -67,8 +67,9 @@ def test_importing_chat_send_loads_no_async_machinery_nor_returns() -> None:
     loaded = run_isolated(
         "import sys\n"
         "from openrouter_funcs import chat_send\n"
-        "print(sorted(m for m in ('asyncio', 'anyio', 'returns', 'openrouter_core._stream_async',"
-        " 'openrouter_core._transport_async', 'openrouter_core.testing', 'dataclasses') if m in sys.modules))"
+        "print(sorted(m for m in ('asyncio', 'aiohttp', 'anyio', 'returns', 'openrouter_core._stream_async',"
+        " 'openrouter_core._transport_async', 'openrouter_core._aiohttp_transport',"
+        " 'openrouter_core.testing', 'dataclasses') if m in sys.modules))"
     )
     assert loaded == "[]"
 

@@ -11,6 +11,7 @@ import tracemalloc
 import pytest
 
 from openrouter_core import ChatStream, Err, Ok, OpenRouterCore, errors
+from openrouter_core._aiohttp_transport import AiohttpTransport
 from openrouter_core._config import DEFAULT_MAX_RESPONSE_BYTES
 from openrouter_core.testing import (
     MockServer,
@@ -107,8 +108,9 @@ def test_tls_verification_is_on_by_default() -> None:
 
 async def test_tls_verification_is_on_by_default_async() -> None:
     async with OpenRouterCore(api_key=KEY) as core:
-        pool = core.async_client._transport._pool  # type: ignore[attr-defined]
-        context: ssl.SSLContext = pool._ssl_context
+        transport = core.async_client._transport  # type: ignore[attr-defined]
+        assert isinstance(transport, AiohttpTransport)
+        context = transport.ssl_context
         assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
 
 
