@@ -1,7 +1,8 @@
 """Standalone functions for OpenRouter that return `Ok`/`Err` instead of raising, plus the thin client.
 
-Each function lives in its own module and this package loads them on first use, so
-`from openrouter_funcs import chat_send` imports only what `chat_send` needs.
+Each function lives with its `_async` twin in a module of its own (most pairs derived from one plan, see
+`openrouter_core._call`), and this package loads them on first use, so `from openrouter_funcs import
+chat_send` imports only what `chat_send` needs.
 """
 
 from __future__ import annotations
