@@ -204,11 +204,13 @@ def test_abandoned_streams_leak_nothing(server: MockServer, how: str) -> None:
 async def _abandon_async(core: OpenRouterCore, how: str, server: MockServer) -> None:
     if how == "cancel_call":
         task = asyncio.ensure_future(chat_send_async(core, STREAM_REQUEST))
-        # Cancel once the server holds the request: a request still on its way would take the reply queued
-        # for the next one.
-        deadline = time.monotonic() + 2
+        # Cancel only once the server holds the request: a request cancelled on its way could still arrive
+        # after the next reset and take the reply queued for the next call. A loaded machine can take
+        # seconds to deliver it, so wait long, and fail plainly rather than cancel early.
+        deadline = time.monotonic() + 30
         while not server.requests and time.monotonic() < deadline:
             await asyncio.sleep(0.001)
+        assert server.requests, "the request never reached the server"
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
