@@ -286,19 +286,6 @@ class OpenRouterCore:
         self.__dict__.update(state)
         self._lock = threading.Lock()
 
-    def scrub(self, error: OpenRouterError) -> OpenRouterError:
-        """`error` with the API key cut out of its text, and its cause dropped if that quotes the key."""
-        key = self._api_key if isinstance(self._api_key, str) else None
-        if not key or len(key) < 8:
-            return error
-        if key in error.message:
-            error.message = error.message.replace(key, "<redacted>")
-            error.args = (error.message,)
-        if error.__cause__ is not None and key in repr(error.__cause__):
-            error.__cause__ = None
-            error.__suppress_context__ = True
-        return error
-
     def __repr__(self) -> str:
         key = "set" if self._api_key else "none"
         return f"{type(self).__name__}(server_url={self.server_url!r}, api_key=<{key}>)"

@@ -24,6 +24,8 @@ from openrouter_core._hooks import run_after_response, run_before_request, run_o
 from openrouter_core._prepare import Prepared
 from openrouter_core._raw import RawResponse
 from openrouter_core._retries import RetryPlan
+from openrouter_core._safe_text import safe_repr, safe_str, type_name
+from openrouter_core._scrub import clean, scrub, secrets_of
 from openrouter_core.result import Err, Ok, Result
 
 __all__ = [
@@ -58,13 +60,16 @@ _TIMEOUTS: tuple[tuple[type[httpx.TimeoutException], str], ...] = (
 # Most specific first, as httpx's own map_httpcore_exceptions does.
 _TABLE: tuple[tuple[type[Exception], Callable[[Exception], OpenRouterError]], ...] = (
     (httpx.TimeoutException, lambda exc: _timeout(exc)),
-    (httpx.UnsupportedProtocol, lambda exc: InvalidRequestError(f"Unusable server URL: {exc}")),
-    (httpx.InvalidURL, lambda exc: InvalidRequestError(f"Unusable server URL: {exc}")),
-    (httpx.DecodingError, lambda exc: ResponseValidationError(f"Response body could not be decoded: {exc}")),
-    (httpx.NetworkError, lambda exc: APIConnectionError(f"Unable to make request: {exc!r}")),
-    (httpx.RemoteProtocolError, lambda exc: APIConnectionError(f"Connection broke: {exc!r}")),
-    (httpx.ProxyError, lambda exc: APIConnectionError(f"Proxy failed: {exc!r}")),
-    (OSError, lambda exc: APIConnectionError(f"Unable to make request: {exc!r}")),
+    (httpx.UnsupportedProtocol, lambda exc: InvalidRequestError(f"Unusable server URL: {safe_str(exc)}")),
+    (httpx.InvalidURL, lambda exc: InvalidRequestError(f"Unusable server URL: {safe_str(exc)}")),
+    (
+        httpx.DecodingError,
+        lambda exc: ResponseValidationError(f"Response body could not be decoded: {safe_str(exc)}"),
+    ),
+    (httpx.NetworkError, lambda exc: APIConnectionError(f"Unable to make request: {safe_repr(exc)}")),
+    (httpx.RemoteProtocolError, lambda exc: APIConnectionError(f"Connection broke: {safe_repr(exc)}")),
+    (httpx.ProxyError, lambda exc: APIConnectionError(f"Proxy failed: {safe_repr(exc)}")),
+    (OSError, lambda exc: APIConnectionError(f"Unable to make request: {safe_repr(exc)}")),
 )
 
 
@@ -77,7 +82,7 @@ def total_timeout(timeout_s: float) -> RequestTimeoutError:
 
 def _timeout(exc: Exception) -> RequestTimeoutError:
     deadline = next((name for cls, name in _TIMEOUTS if isinstance(exc, cls)), "read")
-    return RequestTimeoutError(f"Request timed out ({deadline}): {exc!r}", deadline=deadline)
+    return RequestTimeoutError(f"Request timed out ({deadline}): {safe_repr(exc)}", deadline=deadline)
 
 
 def map_exception(exc: Exception) -> OpenRouterError:
@@ -92,9 +97,9 @@ def map_exception(exc: Exception) -> OpenRouterError:
         if isinstance(exc, (httpx.LocalProtocolError, UnicodeError)):
             # Their text quotes the offending value, which may be the API key: name the type only.
             return UnexpectedClientError(
-                f"Unexpected client error: {type(exc).__name__} while building the request"
+                f"Unexpected client error: {type_name(exc)} while building the request"
             )
-        error = UnexpectedClientError(f"Unexpected client error: {exc!r}")
+        error = UnexpectedClientError(f"Unexpected client error: {safe_repr(exc)}")
     error.__cause__ = exc
     return error
 
@@ -113,29 +118,42 @@ def outcome_result(
     now: float,
     attempts: int,
 ) -> Result[T, OpenRouterError]:
-    """The call's Result: the last attempt's outcome as `Ok` or `Err`, with its `RawResponse` if any."""
+    """The call's Result: the last attempt's outcome as `Ok` or `Err`, with its `RawResponse` if any (an
+    `Err`'s raw headers without the key: a server may echo it in a header)."""
     raw = None
     if response is not None:
+        headers: Mapping[str, str] = response.headers
+        if isinstance(outcome, OpenRouterError):
+            headers = clean(headers, secrets_of(response.request.headers))
         raw = RawResponse(
             status_code=response.status_code,
-            headers=response.headers,
+            headers=headers,
             url=str(response.request.url),
             elapsed_ms=(now - started) * 1000,
             attempts=attempts,
         )
     if isinstance(outcome, OpenRouterError):
-        return Err(core.scrub(outcome), raw)
+        return Err(outcome, raw)
     return Ok(outcome, raw)
 
 
 def settle(
-    core: OpenRouterCore, plan: RetryPlan, outcome: T | OpenRouterError
+    core: OpenRouterCore,
+    plan: RetryPlan,
+    prepared: Prepared,
+    outcome: T | OpenRouterError,
+    response: httpx.Response | None,
 ) -> tuple[T | OpenRouterError, float | None]:
-    """An attempt's outcome after the `on_error` hook, and the pause before the next try (None: no more)."""
+    """An attempt's outcome after the `on_error` hook, and the pause before the next try (None: no more).
+
+    An error has the key cut out (`_scrub`) before any hook sees it, and again after a hook replaced it.
+    """
     if not isinstance(outcome, OpenRouterError):
         return outcome, None
+    secrets = secrets_of(prepared.headers, response.request.headers if response is not None else {})
+    outcome = scrub(outcome, secrets)
     if core.hooks.on_error:
-        outcome = run_on_error(core.hooks, outcome)
+        outcome = scrub(run_on_error(core.hooks, outcome), secrets)
     return outcome, plan.delay_after(outcome)
 
 

@@ -8,6 +8,7 @@ import httpx
 import msgspec
 
 from openrouter_core._errors import OpenRouterError, UnexpectedClientError
+from openrouter_core._safe_text import safe_str, type_name
 
 __all__ = [
     "AfterResponse",
@@ -36,8 +37,11 @@ class Hooks(msgspec.Struct, frozen=True):
 
 
 def _failed(kind: str, hook: object, exc: Exception) -> UnexpectedClientError:
-    name = getattr(hook, "__qualname__", type(hook).__name__)
-    error = UnexpectedClientError(f"{kind} hook {name} raised {type(exc).__name__}: {exc}")
+    try:
+        name = safe_str(getattr(hook, "__qualname__", type_name(hook)))
+    except Exception:
+        name = type_name(hook)
+    error = UnexpectedClientError(f"{kind} hook {name} raised {type_name(exc)}: {safe_str(exc)}")
     error.__cause__ = exc
     return error
 

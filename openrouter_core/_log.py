@@ -29,10 +29,13 @@ def log_request(method: str, url: str, headers: Mapping[str, str], attempt: int)
         logger.debug("%s %s attempt=%d headers=%s", method, url, attempt, redact(headers))
 
 
-def log_response(status: int, headers: Mapping[str, str]) -> None:
-    """Log a response's status and headers at DEBUG."""
+def log_response(status: int, headers: Mapping[str, str], sent: Mapping[str, str]) -> None:
+    """Log a response's status and headers at DEBUG, without the key of `sent` (the request's headers) if a
+    server echoed it."""
     if logger.isEnabledFor(logging.DEBUG):
-        logger.debug("response status=%d headers=%s", status, redact(headers))
+        from openrouter_core._scrub import clean, secrets_of
+
+        logger.debug("response status=%d headers=%s", status, clean(redact(headers), secrets_of(sent)))
 
 
 def _loopback(host: str) -> bool:

@@ -12,6 +12,7 @@ from openrouter_core._config import RetryConfig
 from openrouter_core._core import OpenRouterCore
 from openrouter_core._errors import OpenRouterError, SDKValidationError, UnexpectedClientError
 from openrouter_core._headers import check_headers, merge_headers
+from openrouter_core._safe_text import safe_str
 from openrouter_core.result import Err, Ok, Result
 
 __all__ = ["Prepared", "prepare", "prepare_get", "to_struct", "validation_error"]
@@ -111,7 +112,7 @@ def prepare(
     try:
         content = None if body is None else _encode(body, extra_body)
     except (TypeError, ValueError, msgspec.EncodeError) as exc:
-        return Err(SDKValidationError(f"request body cannot be encoded as JSON: {exc}", path="$"))
+        return Err(SDKValidationError(f"request body cannot be encoded as JSON: {safe_str(exc)}", path="$"))
     timeout = core.timeout_ms if timeout_ms is None else timeout_ms
     return Ok(
         Prepared(

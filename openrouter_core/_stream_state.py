@@ -18,6 +18,7 @@ from openrouter_core._errors import (
 )
 from openrouter_core._exchange import map_exception
 from openrouter_core._models._stream import ChatStreamingResponseChunk
+from openrouter_core._scrub import scrub, secrets_of
 from openrouter_core._sse import SSEDecoder
 
 if TYPE_CHECKING:
@@ -32,13 +33,33 @@ _decode_chunk = msgspec.json.Decoder(ChatStreamingResponseChunk).decode
 _DONE = b"[DONE]"
 
 
+def _sent_headers(response: httpx.Response) -> Mapping[str, str] | None:
+    """The headers of the request behind `response`, if it has one."""
+    try:
+        return response.request.headers
+    except RuntimeError:  # a response built by hand, with no request
+        return None
+
+
 class StreamState:
     """Turns SSE payloads into chunks, and records the end of the stream and its first error."""
 
-    __slots__ = ("_feed", "_headers", "chunks", "closed_early", "done", "ended", "error", "pending", "sse")
+    __slots__ = (
+        "_feed",
+        "_headers",
+        "_sent_headers",
+        "chunks",
+        "closed_early",
+        "done",
+        "ended",
+        "error",
+        "pending",
+        "sse",
+    )
 
-    def __init__(self, headers: Mapping[str, str]) -> None:
+    def __init__(self, headers: Mapping[str, str], sent_headers: Mapping[str, str] | None = None) -> None:
         self._headers = headers
+        self._sent_headers = sent_headers  # the request's, to find the key a server might echo
         self.sse = SSEDecoder()
         self._feed = self.sse.feed
         self.pending: deque[bytes] = deque()
@@ -51,8 +72,12 @@ class StreamState:
     def fail(self, error: OpenRouterError) -> None:
         """End the stream with `error`, unless an earlier error already explains the end."""
         if self.error is None:
-            self.error = error
+            self.error = self._scrubbed(error)
         self.done = True
+
+    def _scrubbed(self, error: OpenRouterError) -> OpenRouterError:
+        sent = self._sent_headers
+        return scrub(error, secrets_of(sent)) if sent else error
 
     @staticmethod
     def aborted(exc: Exception) -> RequestAbortedError:
@@ -109,8 +134,8 @@ class StreamState:
         error = chunk.error
         assert error is not None
         if self.error is None:
-            self.error = chat_error(
-                200, error.code, error.message, error.metadata, body=data, headers=self._headers
+            self.error = self._scrubbed(
+                chat_error(200, error.code, error.message, error.metadata, body=data, headers=self._headers)
             )
         if chunk.choices or chunk.id:
             return False
@@ -131,7 +156,7 @@ class StreamView:
 
     def __init__(self, response: httpx.Response) -> None:
         self.response = response
-        self._state = StreamState(response.headers)
+        self._state = StreamState(response.headers, _sent_headers(response))
 
     @property
     def error(self) -> OpenRouterError | None:

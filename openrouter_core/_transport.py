@@ -83,7 +83,7 @@ def _round_trip(
         response = client.send(build_request(core, client, prepared), stream=True)
     except Exception as exc:
         return map_exception(exc), None
-    log_response(response.status_code, response.headers)
+    log_response(response.status_code, response.headers, prepared.headers)
     stream: S | None = None
     watch = None
     try:
@@ -115,7 +115,7 @@ def send(
     started = core.clock()
     while True:
         outcome, response = _attempt(core, prepared, decode, open_stream, plan.attempts)
-        outcome, delay = settle(core, plan, outcome)
+        outcome, delay = settle(core, plan, prepared, outcome, response)
         if delay is None:
             return outcome_result(core, outcome, response, started, core.clock(), plan.attempts)
         core.sleep(delay)

@@ -70,7 +70,7 @@ async def _round_trip(
     except Exception as exc:
         return map_exception(exc), None
     arrived.append(response)
-    log_response(response.status_code, response.headers)
+    log_response(response.status_code, response.headers, prepared.headers)
     stream: S | None = None
     try:
         stream = open_if_stream(core, response, open_stream)
@@ -98,7 +98,7 @@ async def send_async(
     started = core.clock()
     while True:
         outcome, response = await _attempt(core, prepared, decode, open_stream, plan.attempts)
-        outcome, delay = settle(core, plan, outcome)
+        outcome, delay = settle(core, plan, prepared, outcome, response)
         if delay is None:
             return outcome_result(core, outcome, response, started, core.clock(), plan.attempts)
         await sleep(delay)

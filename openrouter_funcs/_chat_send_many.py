@@ -34,6 +34,7 @@ from openrouter_core._models._request import ChatGenerationParams
 from openrouter_core._models._response import ChatResponse
 from openrouter_core._prepare import to_struct
 from openrouter_core._retries import parse_retry_after
+from openrouter_core._safe_text import safe_repr, safe_str, type_name
 from openrouter_core.result import Err, Ok, Result
 from openrouter_funcs._chat_send import ChatOptions
 
@@ -235,21 +236,25 @@ class BatchRun:
         self.streak = 0
         self._file: IO[bytes] | None = None
         self.progress: Progress | None = None
-        if not isinstance(concurrency, int) or concurrency < 1:
-            error = SDKValidationError(
-                f"concurrency must be an int of at least 1, not {concurrency!r}", path="concurrency"
-            )
-            self.results = [Err(error) for _ in items]
+        invalid = _invalid_options(concurrency, resume)
+        if invalid is not None:
+            self.results = [Err(invalid) for _ in items]
             return
         for index, request in enumerate(items):
-            params = to_struct(request, ChatGenerationParams)
+            try:
+                params = to_struct(request, ChatGenerationParams)
+            except Exception as exc:  # a mapping whose own methods raise fails alone, not the batch
+                self.results[index] = Err(map_exception(exc))
+                continue
             if not params.ok:
                 self.results[index] = Err(params.error)
                 continue
             try:
                 self.keys[index] = request_key(params.value)
             except (TypeError, ValueError, msgspec.EncodeError) as exc:
-                invalid = SDKValidationError(f"request cannot be encoded as JSON: {exc}", path=f"$[{index}]")
+                invalid = SDKValidationError(
+                    f"request cannot be encoded as JSON: {safe_str(exc)}", path=f"$[{index}]"
+                )
                 self.results[index] = Err(invalid)
                 continue
             self.params[index] = params.value
@@ -268,7 +273,7 @@ class BatchRun:
                     self._file.write(b"\n")  # end a line cut short by a crash, so ours starts clean
         except OSError as exc:
             error = SDKValidationError(
-                f"cannot use the resume file {os.fspath(path)!r}: {exc}", path="resume"
+                f"cannot use the resume file {safe_repr(os.fspath(path))}: {safe_str(exc)}", path="resume"
             )
             for index, result in enumerate(self.results):
                 if result is None:
@@ -332,6 +337,19 @@ class BatchRun:
             self.progress.close()
         stopped = Err(RequestAbortedError("the batch stopped before this request was sent"))
         return [result if result is not None else stopped for result in self.results]
+
+
+def _invalid_options(concurrency: object, resume: object) -> SDKValidationError | None:
+    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+        return SDKValidationError(
+            f"concurrency must be an int of at least 1, not {safe_repr(concurrency)}", path="concurrency"
+        )
+    # `open(True)` would open (and later close) file descriptor 1, stdout: only names of files are taken.
+    if resume is not None and not isinstance(resume, (str, os.PathLike)):
+        return SDKValidationError(
+            f"resume must be a str or path-like file name, not {type_name(resume)}", path="resume"
+        )
+    return None
 
 
 def _stderr_is_tty() -> bool:
@@ -494,7 +512,10 @@ chat_send_many_async = _batch_async(_chat_send_many)
 def unstartable(requests: object, exc: Exception) -> list[BatchResult]:
     """A batch that could not start: its error in every slot (in one slot, if none can be counted)."""
     error = map_exception(exc)
-    count = len(requests) if isinstance(requests, Sized) else 1
+    try:
+        count = len(requests) if isinstance(requests, Sized) else 1
+    except Exception:  # the len() that failed may be why the batch could not start
+        count = 1
     return [Err(error) for _ in range(max(count, 1))]
 
 

@@ -250,7 +250,9 @@ def main(argv: list[str] | None = None) -> int:
         _exit_quietly_on_broken_pipe()
     except Exception as exc:  # no traceback for the user, whatever happens
         out.end_line()
-        print(f"{PROG}: error: {type(exc).__name__}: {_one_line(str(exc))}", file=sys.stderr, flush=True)
+        from openrouter_core._safe_text import safe_str, type_name
+
+        print(f"{PROG}: error: {type_name(exc)}: {_one_line(safe_str(exc))}", file=sys.stderr, flush=True)
         return EXIT_FAILED
 
 

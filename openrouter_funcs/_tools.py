@@ -30,6 +30,7 @@ from openrouter_core._models._response import ChatResponse
 from openrouter_core._models._tools import ChatFunctionTool, ChatFunctionToolFunction, ChatTool
 from openrouter_core._prepare import to_struct
 from openrouter_core._raw import RawResponse
+from openrouter_core._safe_text import safe_str, type_name
 from openrouter_core.result import Err, Ok, Result
 from openrouter_funcs._chat_parse import SchemaPlan, decode_as, schema_name, strict_schema
 from openrouter_funcs._chat_send import ChatOptions
@@ -182,12 +183,12 @@ def render(value: Any) -> str:
     try:
         return msgspec.json.encode(value).decode()
     except (TypeError, ValueError):
-        return str(value)
+        return safe_str(value)
 
 
 def failure_text(name: str, exc: Exception) -> str:
     """What the model reads when a tool raised."""
-    return f"error: {name} raised {type(exc).__name__}: {exc}"
+    return f"error: {name} raised {type_name(exc)}: {safe_str(exc)}"
 
 
 def unknown_tool_text(name: str, tools: Mapping[str, Tool]) -> str:
