@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import threading
 import time
 import weakref
@@ -23,6 +24,7 @@ from openrouter_core._errors import InvalidRequestError, OpenRouterError, SDKVal
 from openrouter_core._headers import check_headers, merge_headers
 from openrouter_core._hooks import Hooks
 from openrouter_core._log import warn_plain_http
+from openrouter_core._safe_text import safe_repr, type_name
 from openrouter_core._version import __version__
 
 if TYPE_CHECKING:
@@ -38,6 +40,25 @@ USER_AGENT = f"openrouter-funcs/{__version__} python httpx/{httpx.__version__}"
 POOL_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=30.0)
 
 ApiKey = str | Callable[[], str] | None
+
+_USERINFO = re.compile(r"//[^@]*@")
+
+
+def _server_url_problem(text: str) -> str | None:
+    """What makes `text` unusable as the server URL, or None."""
+    try:
+        url = httpx.URL(text)
+    except Exception as exc:
+        return f"is not a URL ({type_name(exc)})"
+    if url.scheme not in ("http", "https") or not url.host:
+        return "needs http(s) and a host"
+    if url.userinfo:
+        return "must not hold a user name or password (the API key is sent as a Bearer token)"
+    if url.port is not None and not 1 <= url.port <= 65535:
+        return "has a port outside 1-65535"
+    if "?" in text or "#" in text:
+        return "must not have a query or fragment (paths are appended to it)"
+    return None
 
 
 def _authorization(key: object) -> dict[str, str]:
@@ -98,7 +119,6 @@ class OpenRouterCore:
         self._finalizer: weakref.finalize[Any, Any] | None = None
         self._exact_deadlines = False
         self._timeouts: dict[float, dict[str, float | None]] = {}
-        self.chat_url = f"{self.server_url}/chat/completions"
         self.config_error: OpenRouterError | None = None
         self._static_auth: dict[str, str] = {}
         if not callable(self._api_key):
@@ -108,6 +128,7 @@ class OpenRouterCore:
                 self.config_error = error
         self.base_headers = self._base_headers(http_referer, app_title, app_categories, default_headers)
         self._check_server_url()
+        self.chat_url = f"{self.server_url}/chat/completions"
 
     def _base_headers(
         self,
@@ -144,17 +165,14 @@ class OpenRouterCore:
         return headers
 
     def _check_server_url(self) -> None:
-        try:
-            url = httpx.URL(self.server_url)
-        except Exception as exc:
-            self.config_error = InvalidRequestError(f"server URL {self.server_url!r} is not a URL: {exc}")
-            return
-        if url.scheme not in ("http", "https") or not url.host:
-            self.config_error = InvalidRequestError(
-                f"server URL {self.server_url!r} needs http(s) and a host"
-            )
-        elif url.scheme == "http" and self._api_key is not None:
-            warn_plain_http(url.host)
+        problem = _server_url_problem(self.server_url)
+        if problem is not None:
+            # Whatever sits before an "@" may be a password: it is never shown again (repr, error text).
+            self.server_url = _USERINFO.sub("//<redacted>@", self.server_url)
+            shown = safe_repr(self.server_url)
+            self.config_error = InvalidRequestError(f"server URL {shown} {problem}; nothing is sent")
+        elif self._api_key is not None and self.server_url.startswith("http://"):
+            warn_plain_http(httpx.URL(self.server_url).host)
 
     def api_key(self) -> str | None:
         """The API key to send now (a callable key is called on every request)."""
