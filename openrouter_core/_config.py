@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import math
+import sys
 from typing import Literal
 
 import msgspec
+
+from openrouter_core._numbers import MAX_TIMEOUT_MS, check_number
+from openrouter_core._safe_text import safe_repr, type_name
 
 __all__ = [
     "DEFAULT_CONNECT_TIMEOUT_MS",
@@ -33,12 +38,29 @@ DEFAULT_RETRY_STATUS_CODES = frozenset({408, 429, 500, 502, 503, 504, 524, 529})
 
 
 class BackoffStrategy(msgspec.Struct, frozen=True):
-    """Backoff: retry n (from 1) waits at random up to min(max_interval, initial * exponent**(n-1))."""
+    """Backoff: retry n (from 1) waits at random up to min(max_interval, initial * exponent**(n-1)).
+
+    Raises `TypeError` or `ValueError` when made with a value that is not a finite number in range.
+    """
 
     initial_interval: int = 500
     max_interval: int = 30_000
     exponent: float = 2.0
     max_elapsed_time: int = 120_000
+
+    def __post_init__(self) -> None:
+        check_number("initial_interval", self.initial_interval, low=0, high=MAX_TIMEOUT_MS)
+        check_number("max_interval", self.max_interval, low=0, high=MAX_TIMEOUT_MS)
+        check_number("exponent", self.exponent, low=1, high=1000)
+        check_number("max_elapsed_time", self.max_elapsed_time, low=0, high=MAX_TIMEOUT_MS)
+
+    def ceiling_ms(self, n: int) -> float:
+        """The cap in ms on the wait before retry n (from 1): min(max_interval, initial * exponent**(n-1))."""
+        try:
+            grown = self.initial_interval * float(self.exponent) ** (n - 1)
+        except OverflowError:
+            grown = math.inf
+        return min(self.max_interval, grown)
 
 
 class RetryConfig(msgspec.Struct, frozen=True):
@@ -49,3 +71,18 @@ class RetryConfig(msgspec.Struct, frozen=True):
     retry_connection_errors: bool = True
     max_attempts: int = 4
     status_codes: frozenset[int] = DEFAULT_RETRY_STATUS_CODES
+
+    def __post_init__(self) -> None:
+        if self.strategy not in ("backoff", "none"):
+            raise ValueError(f'strategy must be "backoff" or "none", not {safe_repr(self.strategy)}')
+        if not isinstance(self.backoff, BackoffStrategy):
+            raise TypeError(f"backoff must be a BackoffStrategy, not {type_name(self.backoff)}")
+        if not isinstance(self.retry_connection_errors, bool):
+            raise TypeError(
+                f"retry_connection_errors must be a bool, not {type_name(self.retry_connection_errors)}"
+            )
+        check_number("max_attempts", self.max_attempts, low=1, high=sys.maxsize, integer=True)
+        if not isinstance(self.status_codes, (set, frozenset)):
+            raise TypeError(f"status_codes must be a frozenset of ints, not {type_name(self.status_codes)}")
+        for code in self.status_codes:
+            check_number("each of status_codes", code, low=100, high=599, integer=True)

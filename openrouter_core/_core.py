@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import random
 import re
+import sys
 import threading
 import time
 import weakref
@@ -24,6 +25,7 @@ from openrouter_core._errors import InvalidRequestError, OpenRouterError, SDKVal
 from openrouter_core._headers import check_headers, merge_headers
 from openrouter_core._hooks import Hooks
 from openrouter_core._log import warn_plain_http
+from openrouter_core._numbers import MAX_TIMEOUT_MS, check_number
 from openrouter_core._safe_text import safe_repr, type_name
 from openrouter_core._version import __version__
 
@@ -127,6 +129,7 @@ class OpenRouterCore:
             except SDKValidationError as error:
                 self.config_error = error
         self.base_headers = self._base_headers(http_referer, app_title, app_categories, default_headers)
+        self._check_numbers()
         self._check_server_url()
         self.chat_url = f"{self.server_url}/chat/completions"
 
@@ -163,6 +166,23 @@ class OpenRouterCore:
         except SDKValidationError as error:
             self.config_error = error
         return headers
+
+    def _check_numbers(self) -> None:
+        timeouts = {
+            "timeout_ms": self.timeout_ms,
+            "connect_timeout_ms": self.connect_timeout_ms,
+            "idle_timeout_ms": self.idle_timeout_ms,
+        }
+        try:
+            for name, value in timeouts.items():
+                check_number(name, value, low=0, high=MAX_TIMEOUT_MS, low_open=True)
+            name = "max_response_bytes"
+            check_number(name, self.max_response_bytes, low=1, high=sys.maxsize, integer=True)
+            name = "retry_config"
+            if not isinstance(self.retry_config, RetryConfig):
+                raise TypeError(f"retry_config must be a RetryConfig, not {type_name(self.retry_config)}")
+        except (TypeError, ValueError) as exc:
+            self.config_error = SDKValidationError(str(exc), path=name)
 
     def _check_server_url(self) -> None:
         problem = _server_url_problem(self.server_url)

@@ -12,7 +12,8 @@ from openrouter_core._config import RetryConfig
 from openrouter_core._core import OpenRouterCore
 from openrouter_core._errors import OpenRouterError, SDKValidationError, UnexpectedClientError
 from openrouter_core._headers import check_headers, merge_headers
-from openrouter_core._safe_text import safe_str
+from openrouter_core._numbers import MAX_TIMEOUT_MS, check_number, non_finite_path
+from openrouter_core._safe_text import safe_str, type_name
 from openrouter_core.result import Err, Ok, Result
 
 __all__ = ["Prepared", "prepare", "prepare_get", "to_struct", "validation_error"]
@@ -62,12 +63,25 @@ def to_struct(request: S | Mapping[str, Any], model: type[S]) -> Result[S, SDKVa
         return Err(validation_error(exc))
 
 
+class NonFinite(ValueError):
+    """A request holds a NaN or infinite float at `path`: JSON has neither (msgspec would send `null`)."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.path = path
+
+
 def _encode(body: msgspec.Struct, extra_body: Mapping[str, Any] | None) -> bytes:
-    if not extra_body:
-        return _ENCODER.encode(body)
-    fields = msgspec.to_builtins(body)
-    fields.update(extra_body)
-    return _ENCODER.encode(fields)
+    payload: msgspec.Struct | dict[str, Any] = body
+    if extra_body:
+        payload = {**msgspec.to_builtins(body), **extra_body}
+    content = _ENCODER.encode(payload)
+    # NaN and infinities are encoded as null: only a body with a null can hold one, so only then look.
+    if b"null" in content:
+        path = non_finite_path(msgspec.to_builtins(payload))
+        if path is not None:
+            raise NonFinite(path)
+    return content
 
 
 def prepare(
@@ -95,9 +109,14 @@ def prepare(
         return Err(failed)
     if extra_body is not None and not isinstance(extra_body, Mapping):
         return Err(SDKValidationError("extra_body must be a mapping of JSON fields", path="extra_body"))
-    if timeout_ms is not None and (not isinstance(timeout_ms, (int, float)) or timeout_ms <= 0):
+    if timeout_ms is not None:
+        try:
+            check_number("timeout_ms", timeout_ms, low=0, high=MAX_TIMEOUT_MS, low_open=True)
+        except (TypeError, ValueError) as exc:
+            return Err(SDKValidationError(str(exc), path="timeout_ms"))
+    if retries is not None and not isinstance(retries, RetryConfig):
         return Err(
-            SDKValidationError("timeout_ms must be a positive number of milliseconds", path="timeout_ms")
+            SDKValidationError(f"retries must be a RetryConfig, not {type_name(retries)}", path="retries")
         )
     merged = dict(core.base_headers)
     merged.update(auth)
@@ -111,7 +130,11 @@ def prepare(
         merged = merge_headers(merged, headers)
     try:
         content = None if body is None else _encode(body, extra_body)
-    except (TypeError, ValueError, msgspec.EncodeError) as exc:
+    except NonFinite as exc:
+        return Err(
+            SDKValidationError(f"{exc.path} is NaN or infinite, which JSON cannot carry", path=exc.path)
+        )
+    except (TypeError, ValueError, msgspec.EncodeError, RecursionError) as exc:
         return Err(SDKValidationError(f"request body cannot be encoded as JSON: {safe_str(exc)}", path="$"))
     timeout = core.timeout_ms if timeout_ms is None else timeout_ms
     return Ok(

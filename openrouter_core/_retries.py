@@ -92,8 +92,7 @@ class RetryPlan:
         if server_delay is not None:
             delay = min(server_delay, cap)
         else:
-            ceiling = min(cap, backoff.initial_interval / 1000 * backoff.exponent ** (self.attempts - 1))
-            delay = self._random.uniform(0, ceiling)
+            delay = self._random.uniform(0, backoff.ceiling_ms(self.attempts) / 1000)
         if self._clock() - self._started + delay > backoff.max_elapsed_time / 1000:
             return None
         self.attempts += 1

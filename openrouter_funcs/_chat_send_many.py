@@ -299,7 +299,7 @@ class BatchRun:
         with self.lock:
             server = parse_retry_after(error.headers) if error.headers else None
             if server is None:
-                server = self.backoff.initial_interval / 1000 * self.backoff.exponent**self.streak
+                server = self.backoff.ceiling_ms(self.streak + 1) / 1000
             self.streak += 1
         return min(server, cap)
 

@@ -28,6 +28,7 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141
+MAX_TIMEOUT_S = 1_000_000  # the library's longest timeout_ms, in seconds
 
 
 class _Fail(Exception):
@@ -83,8 +84,21 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="API base URL (default: $OPENROUTER_BASE_URL or https://openrouter.ai/api/v1)",
     )
-    parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS", help="per-attempt timeout")
+    parser.add_argument(
+        "--timeout", type=_seconds, default=None, metavar="SECONDS", help="per-attempt timeout (max 1e6)"
+    )
     return parser
+
+
+def _seconds(text: str) -> float:
+    """A `--timeout` value: a finite number of seconds, more than 0 and at most 1,000,000."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < seconds <= MAX_TIMEOUT_S:  # also false for NaN
+        raise argparse.ArgumentTypeError(f"must be more than 0 and at most {MAX_TIMEOUT_S:,}: {text!r}")
+    return seconds
 
 
 def _read_prompt(words: list[str]) -> str:
@@ -154,7 +168,7 @@ def _core(args: argparse.Namespace) -> OpenRouterCore:
 
     core = OpenRouterCore(
         server_url=args.base_url,
-        timeout_ms=None if args.timeout is None else int(args.timeout * 1000),
+        timeout_ms=None if args.timeout is None else max(1, round(args.timeout * 1000)),
         app_title=os.environ.get("OPENROUTER_APP_TITLE") or PROG,
     )
     if core.config_error is not None:
