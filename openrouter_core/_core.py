@@ -26,6 +26,7 @@ from openrouter_core._headers import check_headers, merge_headers
 from openrouter_core._hooks import Hooks
 from openrouter_core._log import warn_plain_http
 from openrouter_core._numbers import MAX_TIMEOUT_MS, check_number
+from openrouter_core._proxy import environment_proxy
 from openrouter_core._safe_text import safe_repr, type_name
 from openrouter_core._version import __version__
 
@@ -251,7 +252,8 @@ class OpenRouterCore:
                 if client is None:
                     from openrouter_core._deadline_backend import deadline_transport
 
-                    transport, exact = deadline_transport(POOL_LIMITS)
+                    proxy = environment_proxy(self.server_url)
+                    transport, exact = deadline_transport(POOL_LIMITS, proxy)
                     client = httpx.Client(timeout=self.timeout(), transport=transport, follow_redirects=False)
                     self._exact_deadlines = exact  # before the client: a reader without the lock sees both
                     self._client = client
@@ -270,9 +272,19 @@ class OpenRouterCore:
                     from openrouter_core._aiohttp_transport import async_client
 
                     client = self._async_client = async_client(
-                        timeout=self.timeout(), limits=POOL_LIMITS, follow_redirects=False
+                        timeout=self.timeout(),
+                        limits=POOL_LIMITS,
+                        follow_redirects=False,
+                        mounts=self._async_proxy_mounts(),
                     )
         return client
+
+    def _async_proxy_mounts(self) -> dict[str, httpx.AsyncBaseTransport | None]:
+        # These replace the scheme routes httpx would read from the environment itself (`HTTP_PROXY`,
+        # `ALL_PROXY`...), so the async client follows the one policy of `_proxy`, as the sync one does.
+        proxy = environment_proxy(self.server_url)
+        https = None if proxy is None else httpx.AsyncHTTPTransport(limits=POOL_LIMITS, proxy=proxy)
+        return {"http://": None, "https://": https}
 
     def close(self) -> None:
         """Close the sync client if the core created it (a client passed in is left open)."""
