@@ -1,8 +1,9 @@
 """An interleaved A/B of this SDK against httpx + json.loads, in one process, on the same loopback server.
 
 `make bench` measures every contender in turn; on a shared machine its async rows swing between runs. This
-script alternates the two contenders round by round, so both see the same noise. Run it with the project's
-venv: `.venv/bin/python bench/ab.py` (about a minute).
+script alternates the contenders round by round, so all see the same noise. httpx-aiohttp is the floor on
+aiohttp's pool (its sync rows are the floor's own). Run it with the project's venv: `.venv/bin/python
+bench/ab.py` (about a minute).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from contenders import CONTENDERS
 
-NAMES = ("httpx+json", "this SDK")
+NAMES = ("httpx+json", "httpx-aiohttp", "this SDK")
 ROUNDS = 5
 CONCURRENT = 200
 
@@ -47,6 +48,8 @@ async def async_rounds(contenders: dict[str, Any]) -> dict[str, dict[str, float]
             wall = time.perf_counter()
             await asyncio.gather(*(contender.arequest() for _ in range(CONCURRENT)))
             rows[name]["rps"].append(CONCURRENT / (time.perf_counter() - wall))
+    for contender in contenders.values():
+        await contender.aclose()
     return {name: {k: statistics.median(v) for k, v in row.items()} for name, row in rows.items()}
 
 
