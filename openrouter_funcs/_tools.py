@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, get_type_hints, is_typeddict
 
@@ -28,6 +29,7 @@ from openrouter_core._models._message import ChatAssistantMessage, ChatToolCall
 from openrouter_core._models._request import ChatGenerationParams, ChatMessage, ChatToolMessage
 from openrouter_core._models._response import ChatResponse
 from openrouter_core._models._tools import ChatFunctionTool, ChatFunctionToolFunction, ChatTool
+from openrouter_core._numbers import check_number
 from openrouter_core._prepare import to_struct
 from openrouter_core._raw import RawResponse
 from openrouter_core._safe_text import safe_str, type_name
@@ -221,8 +223,10 @@ def prepare_tools(
     request: ChatGenerationParams | Mapping[str, Any], tools: Tools, strict: bool, max_turns: int
 ) -> Result[tuple[ChatGenerationParams, dict[str, Tool]], OpenRouterError]:
     """Validate the request and the tools; the request gains the tools' definitions."""
-    if max_turns < 1:
-        return Err(SDKValidationError(f"max_turns must be at least 1, not {max_turns}", path="max_turns"))
+    try:
+        check_number("max_turns", max_turns, low=1, high=sys.maxsize, integer=True)
+    except (TypeError, ValueError) as exc:
+        return Err(SDKValidationError(str(exc), path="max_turns"))
     params = to_struct(request, ChatGenerationParams)
     if not params.ok:
         return params

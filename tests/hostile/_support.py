@@ -63,6 +63,8 @@ REQUEST: dict[str, Any] = {"model": "m", "messages": [{"role": "user", "content"
 STREAM_REQUEST: dict[str, Any] = {**REQUEST, "stream": True}
 ECHO = "You said: hi"
 NO_RETRY = RetryConfig(strategy="none")
+PATIENT: dict[str, Any] = {"timeout_ms": 10_000, "idle_timeout_ms": 10_000, "connect_timeout_ms": 10_000}
+"""Timeouts for tests of what comes back, not of deadlines: load on the machine must not time them out."""
 
 ErrorTypes = tuple[type[OpenRouterError], ...]
 

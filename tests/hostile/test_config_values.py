@@ -18,10 +18,17 @@ import pytest
 
 from openrouter_core import BackoffStrategy, Err, Ok, RetryConfig, errors, models
 from openrouter_core.testing import MockServer, error_reply
-from openrouter_funcs import chat_send, chat_send_async, chat_send_many, embeddings_create
+from openrouter_funcs import (
+    chat_run_tools,
+    chat_run_tools_async,
+    chat_send,
+    chat_send_async,
+    chat_send_many,
+    embeddings_create,
+)
 from openrouter_funcs._cli import main as cli_main
 
-from ._support import KEY, REQUEST, make_core
+from ._support import KEY, PATIENT, REQUEST, make_core
 
 NAN = math.nan
 INF = math.inf
@@ -36,11 +43,11 @@ def server(mock: MockServer) -> MockServer:
 
 def both(core_options: dict[str, Any], request: Any = REQUEST, **call: Any) -> list[Any]:
     """The same call made sync and async, each with a fresh core."""
-    with make_core(**core_options) as core:
+    with make_core(**{**PATIENT, **core_options}) as core:
         sync = chat_send(core, request, **call)
 
     async def run() -> Any:
-        async with make_core(**core_options) as core:
+        async with make_core(**{**PATIENT, **core_options}) as core:
             return await chat_send_async(core, request, **call)
 
     return [sync, asyncio.run(run())]
@@ -189,7 +196,7 @@ def test_non_finite_numbers_are_refused(
 
 
 def test_non_finite_numbers_fail_only_their_request_in_a_batch(server: MockServer) -> None:
-    with make_core(server.base_url) as core:
+    with make_core(server.base_url, **PATIENT) as core:
         results = chat_send_many(core, [REQUEST, {**REQUEST, "temperature": NAN}], progress=False)
     assert isinstance(results[0], Ok), results
     assert isinstance(results[1], Err) and isinstance(results[1].error, errors.SDKValidationError), results
@@ -197,7 +204,7 @@ def test_non_finite_numbers_fail_only_their_request_in_a_batch(server: MockServe
 
 
 def test_non_finite_numbers_are_refused_by_other_endpoints(server: MockServer) -> None:
-    with make_core(server.base_url) as core:
+    with make_core(server.base_url, **PATIENT) as core:
         res = embeddings_create(core, {"model": "e", "input": "hi"}, extra_body={"scale": NAN})
     assert isinstance(res, Err) and isinstance(res.error, errors.SDKValidationError), res
     assert server.requests == []
@@ -207,3 +214,21 @@ def test_a_null_sent_on_purpose_still_goes(server: MockServer) -> None:
     for res in both({"url": server.base_url}, extra_body={"seed": None, "x": 1.5}):
         assert isinstance(res, Ok), res
     assert all(b'"seed":null' in request.body for request in server.requests)
+
+
+def add(a: int, b: int) -> int:
+    """Add two numbers."""
+    return a + b
+
+
+@pytest.mark.parametrize("value", [NAN, INF, True, 2.5, "3", 0, -1], ids=repr)
+def test_a_bad_max_turns_is_refused(server: MockServer, value: Any) -> None:
+    """`max_turns=nan` used to be accepted (the turn count never equals NaN: no limit at all)."""
+    with make_core(server.base_url) as core:
+        res = chat_run_tools(core, REQUEST, [add], max_turns=value)
+
+    async def run() -> Any:
+        async with make_core(server.base_url) as core:
+            return await chat_run_tools_async(core, REQUEST, [add], max_turns=value)
+
+    assert_refused([res, asyncio.run(run())], "max_turns", server)

@@ -30,7 +30,7 @@ from openrouter_core.testing import (
 from openrouter_funcs import chat_send, chat_send_async, chat_send_many, chat_send_many_async
 from openrouter_funcs._cli import main as cli_main
 
-from ._support import KEY, NO_RETRY, REQUEST, STREAM_REQUEST, make_core
+from ._support import KEY, NO_RETRY, PATIENT, REQUEST, STREAM_REQUEST, make_core
 
 Echo = Callable[[str, str], Reply]
 
@@ -132,7 +132,7 @@ def test_sync_echo_never_surfaces(
     server.set_handler(echo_with(ECHOES[echo]))
     seen: list[str] = []
     stream = None
-    with make_core(server.base_url, api_key=KEYS[key_kind](), hooks=hooks_recording(seen)) as core:
+    with make_core(server.base_url, api_key=KEYS[key_kind](), hooks=hooks_recording(seen), **PATIENT) as core:
         res = chat_send(core, STREAM_REQUEST if echo in STREAMED else REQUEST)
         if isinstance(res, Ok):
             assert isinstance(res.value, ChatStream), res
@@ -153,7 +153,8 @@ def test_async_echo_never_surfaces(server: MockServer, echo: str, key_kind: str)
     seen: list[str] = []
 
     async def run() -> tuple[Any, AsyncChatStream | None]:
-        async with make_core(server.base_url, api_key=KEYS[key_kind](), hooks=hooks_recording(seen)) as core:
+        options = {"api_key": KEYS[key_kind](), "hooks": hooks_recording(seen), **PATIENT}
+        async with make_core(server.base_url, **options) as core:
             res = await chat_send_async(core, STREAM_REQUEST if echo in STREAMED else REQUEST)
             if isinstance(res, Ok):
                 assert isinstance(res.value, AsyncChatStream), res
@@ -185,13 +186,13 @@ def test_batch_resume_file_holds_no_echoed_key(server: MockServer, tmp_path: Pat
     requests = [REQUEST] * 3
 
     async def run() -> list[Any]:
-        async with make_core(server.base_url, api_key=lambda: KEY) as core:
+        async with make_core(server.base_url, api_key=lambda: KEY, **PATIENT) as core:
             return await chat_send_many_async(core, requests, resume=resume, progress=False)
 
     if run_async:
         results = asyncio.run(run())
     else:
-        with make_core(server.base_url, api_key=lambda: KEY) as core:
+        with make_core(server.base_url, api_key=lambda: KEY, **PATIENT) as core:
             results = chat_send_many(core, requests, resume=resume, progress=False)
     assert all(isinstance(res, Err) for res in results), results
     text = resume.read_text()

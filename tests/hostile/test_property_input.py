@@ -37,10 +37,7 @@ from openrouter_core.errors import OpenRouterError, chat_error_class
 from openrouter_core.testing import MockServer, Reply, error_reply, sse_event, sse_events_reply
 from openrouter_funcs import chat_send, chat_send_async
 
-from ._support import KEY, REQUEST, STATS, STREAM_REQUEST, guarded, make_core, profile
-
-# These families test what comes back, not deadlines: generous timeouts keep a loaded machine out of it.
-PATIENT = {"timeout_ms": 10_000, "idle_timeout_ms": 10_000, "connect_timeout_ms": 10_000}
+from ._support import KEY, PATIENT, REQUEST, STATS, STREAM_REQUEST, guarded, make_core, profile
 
 # -- echoed secrets ---------------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from openrouter_core import AsyncChatStream, ChatStream, Err, Hooks, Ok, OpenRou
 from openrouter_core.testing import MockServer
 from openrouter_funcs import chat_send, chat_send_async, chat_send_many, chat_send_many_async
 
-from ._support import KEY, NO_RETRY, REQUEST, STREAM_REQUEST, guarded, make_core
+from ._support import KEY, NO_RETRY, PATIENT, REQUEST, STREAM_REQUEST, guarded, make_core
 
 
 class Unprintable(Exception):
@@ -143,7 +143,7 @@ def test_a_stream_whose_bytes_raise_an_unprintable_exception_ends_with_an_error_
 
 def test_a_request_mapping_raising_unprintable_exceptions_gives_an_err(mock: MockServer) -> None:
     mock.reset()
-    with make_core(mock.base_url) as core:
+    with make_core(mock.base_url, **PATIENT) as core:
         res = guarded(lambda: chat_send(core, HostileMapping()))
         results = guarded(lambda: chat_send_many(core, [HostileMapping(), REQUEST], progress=False))
     assert isinstance(res, Err) and isinstance(res.error, errors.UnexpectedClientError), res
@@ -155,7 +155,7 @@ def test_a_request_mapping_raising_unprintable_exceptions_gives_an_err_async(moc
     mock.reset()
 
     async def run() -> tuple[Any, Any]:
-        async with make_core(mock.base_url) as core:
+        async with make_core(mock.base_url, **PATIENT) as core:
             one = await chat_send_async(core, HostileMapping())
             many = await chat_send_many_async(core, [HostileMapping(), REQUEST], progress=False)
             return one, many
@@ -179,7 +179,7 @@ def test_a_hook_raising_an_unprintable_exception_gives_an_err(mock: MockServer) 
 
 def test_a_requests_sequence_whose_len_raises_gives_errs(mock: MockServer) -> None:
     mock.reset()
-    with make_core(mock.base_url) as core:
+    with make_core(mock.base_url, **PATIENT) as core:
         results = guarded(lambda: chat_send_many(core, HostileRequests([REQUEST]), progress=False))
     assert results and all(isinstance(res, Err) for res in results), results
 
@@ -188,7 +188,7 @@ def test_a_requests_sequence_whose_len_raises_gives_errs_async(mock: MockServer)
     mock.reset()
 
     async def run() -> list[Any]:
-        async with make_core(mock.base_url) as core:
+        async with make_core(mock.base_url, **PATIENT) as core:
             return await chat_send_many_async(core, HostileRequests([REQUEST]), progress=False)
 
     results = guarded(lambda: asyncio.run(run()))
@@ -217,7 +217,7 @@ def _fd1_is_open() -> bool:
 @pytest.mark.parametrize("resume", [True, False, 1, 0, b"results.jsonl", 2.5])
 def test_resume_that_is_not_a_file_name_is_refused(mock: MockServer, stdout_fd: None, resume: Any) -> None:
     mock.reset()
-    with make_core(mock.base_url) as core:
+    with make_core(mock.base_url, **PATIENT) as core:
         results = chat_send_many(core, [REQUEST, REQUEST], resume=resume, progress=False)
     assert _fd1_is_open(), "fd 1 (stdout) was closed"
     assert len(results) == 2
@@ -234,7 +234,7 @@ def test_resume_that_is_not_a_file_name_is_refused_async(
     mock.reset()
 
     async def run() -> list[Any]:
-        async with make_core(mock.base_url) as core:
+        async with make_core(mock.base_url, **PATIENT) as core:
             return await chat_send_many_async(core, [REQUEST], resume=resume, progress=False)
 
     results = asyncio.run(run())
@@ -246,7 +246,7 @@ def test_resume_that_is_not_a_file_name_is_refused_async(
 @pytest.mark.parametrize("concurrency", [True, 2.0, float("nan"), -1])
 def test_concurrency_that_is_not_a_positive_int_is_refused(mock: MockServer, concurrency: Any) -> None:
     mock.reset()
-    with make_core(mock.base_url) as core:
+    with make_core(mock.base_url, **PATIENT) as core:
         results = chat_send_many(core, [REQUEST], concurrency=concurrency, progress=False)
     assert isinstance(results[0], Err) and isinstance(results[0].error, errors.SDKValidationError), results
     assert mock.requests == [], "nothing may be sent"

@@ -23,7 +23,7 @@ from openrouter_core.testing import MockServer
 from openrouter_funcs import chat_send, chat_send_async, models_list
 from openrouter_funcs._cli import main as cli_main
 
-from ._support import KEY, REQUEST, make_core
+from ._support import KEY, PATIENT, REQUEST, make_core
 
 PASSWORD = "hunter2-PASSWORD-5b1e"
 
@@ -40,11 +40,11 @@ def with_userinfo(base_url: str, userinfo: str = f"alice:{PASSWORD}") -> str:
 
 def send_both(core_options: dict[str, Any], **call: Any) -> list[Any]:
     """The result of the same call made sync and async, each with a fresh core."""
-    with make_core(**core_options) as core:
+    with make_core(**{**PATIENT, **core_options}) as core:
         sync = chat_send(core, REQUEST, **call)
 
     async def run() -> Any:
-        async with make_core(**core_options) as core:
+        async with make_core(**{**PATIENT, **core_options}) as core:
             return await chat_send_async(core, REQUEST, **call)
 
     return [sync, asyncio.run(run())]
