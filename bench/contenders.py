@@ -417,10 +417,36 @@ class OfficialOpenRouter:
 
 
 _KINDS = ("small", "large", "stream")
+
+
+class SdkOtel(Sdk):
+    """This SDK with `instrument()` on, through the OpenTelemetry SDK: spans built, metrics aggregated.
+
+    The tracer provider has no span processor, so the cost measured is the instrumentation's and the SDK's
+    span and metric bookkeeping, not an exporter's.
+    """
+
+    name = "this SDK + otel"
+
+    def __init__(self, root: str) -> None:
+        from opentelemetry.sdk.metrics import MeterProvider
+        from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+        from opentelemetry.sdk.trace import TracerProvider
+
+        from openrouter_funcs import instrument
+
+        super().__init__(root)
+        self.tracer_provider = TracerProvider()
+        self.meter_provider = MeterProvider(metric_readers=[InMemoryMetricReader()])
+        for core in self.cores.values():
+            instrument(core, tracer_provider=self.tracer_provider, meter_provider=self.meter_provider)
+
+
 CONTENDERS: dict[str, Any] = {
     "httpx+json": HttpxJson,
     "httpx+msgspec": HttpxMsgspec,
     "this SDK": Sdk,
+    "this SDK + otel": SdkOtel,
     "openai": OpenAI,
     "openrouter": OfficialOpenRouter,
     "httpx-aiohttp": HttpxAiohttp,

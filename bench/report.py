@@ -332,6 +332,22 @@ def extras(res: dict[str, Any]) -> str:
     return "\n\n".join(lines)
 
 
+def instrumentation(res: dict[str, Any]) -> str:
+    """Client CPU without and with `instrument()` (OpenTelemetry SDK providers, no exporter)."""
+    figures = res.get("otel", {})
+    off, on = figures.get("this SDK", {}), figures.get("this SDK + otel", {})
+    lines = ["| measure | this SDK | this SDK + otel | ratio |", "|---|---|---|---|"]
+    for label, key in (
+        ("client CPU per sync keep-alive request, 1.7 KB", "sync_cpu_us"),
+        ("client CPU per SSE chunk, 2,000-chunk stream", "chunk_cpu_us"),
+    ):
+        a, b = off.get(key), on.get(key)
+        ratio = _ratio(b, a)
+        cells = [f"{_num(a)} µs" if a else "n/a", f"{_num(b)} µs" if b else "n/a"]
+        lines.append(f"| {label} | {' | '.join(cells)} | {f'{ratio:.2f}x' if ratio else 'n/a'} |")
+    return "\n".join(lines)
+
+
 def render(res: dict[str, Any]) -> str:
     """The whole report: table, targets, extras."""
     return "\n\n".join(
@@ -345,6 +361,8 @@ def render(res: dict[str, Any]) -> str:
             targets(res),
             "### Targets (issue 13: async at the network's speed)",
             async_targets(res),
+            "### OpenTelemetry instrumentation (issue 15)",
+            instrumentation(res),
             extras(res),
         ]
     )

@@ -243,6 +243,8 @@ def collect_all(root: str, quick: bool) -> dict[str, Any]:
         budget = 1.0 if quick else 4.0
         res[method] = {n: run_worker({**spec, "name": n, "budget_s": budget}) for n in names}
         step(method)
+    res["otel"] = otel(root, quick)
+    step("instrumentation")
     spec = {
         "measure": "concurrent",
         "root": root,
@@ -257,6 +259,31 @@ def collect_all(root: str, quick: bool) -> dict[str, Any]:
     res["astream"] = {n: run_worker({**spec, "name": n}) for n in ASTREAM_NAMES}
     step("async stream")
     return res
+
+
+def otel(root: str, quick: bool) -> dict[str, Any]:
+    """CPU per sync request and per SSE chunk without and with `instrument()`, alternating in one run."""
+    names = ["this SDK", "this SDK + otel"]
+    sync = {
+        "measure": "sync_requests",
+        "root": root,
+        "kind": "small",
+        "reps": 3,
+        "min_s": 0.1 if quick else 0.3,
+    }
+    stream = {"measure": "streams", "root": root, "method": "stream", "reps": 2 if quick else 5}
+    out: dict[str, Any] = {name: {"sync_cpu_us": [], "chunk_cpu_us": []} for name in names}
+    for _ in range(1 if quick else 3):
+        for name in names:
+            figures = run_worker({**sync, "name": name})
+            out[name]["sync_cpu_us"].append(figures.get("cpu_us"))
+            figures = run_worker({**stream, "name": name, "budget_s": 1.0 if quick else 2.0})
+            out[name]["chunk_cpu_us"].append(figures.get("cpu_us_per_chunk"))
+    for figures in out.values():
+        for key, values in list(figures.items()):
+            measured = [value for value in values if value is not None]
+            figures[key] = statistics.median(measured) if measured else None
+    return out
 
 
 def _progress() -> Any:

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from openrouter_core import errors, models
     from openrouter_core._config import BackoffStrategy, RetryConfig
     from openrouter_core._core import OpenRouterCore
-    from openrouter_core._hooks import Hooks
+    from openrouter_core._hooks import CallObserver, CallStart, Hooks
     from openrouter_core._raw import RawResponse
     from openrouter_core._stream import ChatStream
     from openrouter_core._stream_async import AsyncChatStream
@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 __all__ = [
     "AsyncChatStream",
     "BackoffStrategy",
+    "CallObserver",
+    "CallStart",
     "ChatStream",
     "Err",
     "Hooks",
@@ -39,6 +41,8 @@ __all__ = [
 _IMPORT_MAP = {
     "AsyncChatStream": "openrouter_core._stream_async",
     "BackoffStrategy": "openrouter_core._config",
+    "CallObserver": "openrouter_core._hooks",
+    "CallStart": "openrouter_core._hooks",
     "ChatStream": "openrouter_core._stream",
     "Err": "openrouter_core.result",
     "Hooks": "openrouter_core._hooks",

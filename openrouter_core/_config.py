@@ -15,6 +15,7 @@ __all__ = [
     "DEFAULT_CONNECT_TIMEOUT_MS",
     "DEFAULT_IDLE_TIMEOUT_MS",
     "DEFAULT_MAX_RESPONSE_BYTES",
+    "DEFAULT_NOT_FOUND_WAIT_MS",
     "DEFAULT_RETRY_STATUS_CODES",
     "DEFAULT_TIMEOUT_MS",
     "BackoffStrategy",
@@ -32,6 +33,9 @@ DEFAULT_IDLE_TIMEOUT_MS = 120_000
 
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 """Largest non-streaming body read before giving up with `ResponseTooLargeError`."""
+
+DEFAULT_NOT_FOUND_WAIT_MS = 5_000
+"""How long `generation_get` keeps asking while the API answers 404 for a generation that just ended."""
 
 DEFAULT_RETRY_STATUS_CODES = frozenset({408, 429, 500, 502, 503, 504, 524, 529})
 """Statuses worth another attempt: timeouts, rate limits and server or provider failures."""

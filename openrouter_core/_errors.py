@@ -21,6 +21,7 @@
     - ResponseTooLargeError            a body larger than the core's `max_response_bytes`
   + StreamTruncatedError              a stream that ended with neither `[DONE]` nor a `finish_reason`
   + ToolLoopLimitError                the model still called tools after `max_turns` model calls
+  + BudgetExceededError               a cost limit was reached, so the request was not sent
   + SDKValidationError                the request is invalid; nothing was sent
   + InvalidRequestError               no usable server URL
   + APIConnectionError                connecting failed, or the connection dropped
@@ -41,6 +42,7 @@ __all__ = [
     "APIConnectionError",
     "BadGatewayResponseError",
     "BadRequestResponseError",
+    "BudgetExceededError",
     "ChatError",
     "EdgeNetworkTimeoutResponseError",
     "ForbiddenResponseError",
@@ -290,6 +292,21 @@ class ToolLoopLimitError(OpenRouterError):
     def __init__(self, message: str, *, max_turns: int, messages: list[Any] | None = None) -> None:
         super().__init__(message)
         self.max_turns = max_turns
+        self.messages = messages if messages is not None else []
+
+
+class BudgetExceededError(OpenRouterError):
+    """A cost limit was reached (`budget_usd`, `max_cost_usd`), so this request was not sent.
+
+    `spent_usd` is what the calls before it cost; `messages` is a tool loop's transcript so far.
+    """
+
+    def __init__(
+        self, message: str, *, budget_usd: float, spent_usd: float, messages: list[Any] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.budget_usd = budget_usd
+        self.spent_usd = spent_usd
         self.messages = messages if messages is not None else []
 
 

@@ -20,7 +20,7 @@ from openrouter_core._errors import (
     ResponseValidationError,
     UnexpectedClientError,
 )
-from openrouter_core._hooks import run_after_response, run_before_request, run_on_error
+from openrouter_core._hooks import CallObserver, run_after_response, run_before_request, run_on_error
 from openrouter_core._prepare import Prepared
 from openrouter_core._raw import RawResponse
 from openrouter_core._retries import RetryPlan
@@ -143,10 +143,12 @@ def settle(
     prepared: Prepared,
     outcome: T | OpenRouterError,
     response: httpx.Response | None,
+    observer: CallObserver | None = None,
 ) -> tuple[T | OpenRouterError, float | None]:
     """An attempt's outcome after the `on_error` hook, and the pause before the next try (None: no more).
 
     An error has the key cut out (`_scrub`) before any hook sees it, and again after a hook replaced it.
+    `observer` hears of each retry and its pause.
     """
     if not isinstance(outcome, OpenRouterError):
         return outcome, None
@@ -154,7 +156,10 @@ def settle(
     outcome = scrub(outcome, secrets)
     if core.hooks.on_error:
         outcome = scrub(run_on_error(core.hooks, outcome), secrets)
-    return outcome, plan.delay_after(outcome)
+    delay = plan.delay_after(outcome)
+    if delay is not None and observer is not None:
+        observer.retrying(outcome, delay)
+    return outcome, delay
 
 
 def build_request(

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from openrouter_core._errors import OpenRouterError
+    from openrouter_core._hooks import CallObserver
     from openrouter_core._models._response import ChatResponse
     from openrouter_core.result import Result
 
@@ -32,8 +33,8 @@ class ChatStream(StreamView):
 
     __slots__ = ("_bytes",)
 
-    def __init__(self, response: httpx.Response) -> None:
-        super().__init__(response)
+    def __init__(self, response: httpx.Response, observer: CallObserver | None = None) -> None:
+        super().__init__(response, observer)
         # A generator object only: nothing is read before the first chunk is asked for.
         self._bytes: Iterator[bytes] = body_bytes(response)
 
@@ -81,6 +82,7 @@ class ChatStream(StreamView):
             with contextlib.suppress(ValueError):  # still running in the thread we just woke
                 byte_iterator.close()
         close_quietly(self.response)
+        state.release()
 
     def __enter__(self) -> ChatStream:
         return self

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from openrouter_core._errors import OpenRouterError
+    from openrouter_core._hooks import CallObserver
     from openrouter_core._models._response import ChatResponse
     from openrouter_core.result import Result
 
@@ -31,8 +32,8 @@ class AsyncChatStream(StreamView):
 
     __slots__ = ("_bytes",)
 
-    def __init__(self, response: httpx.Response) -> None:
-        super().__init__(response)
+    def __init__(self, response: httpx.Response, observer: CallObserver | None = None) -> None:
+        super().__init__(response, observer)
         # A generator object only: nothing is read before the first chunk is asked for.
         self._bytes: AsyncIterator[bytes] | None = body_bytes_async(response)
 
@@ -82,6 +83,7 @@ class AsyncChatStream(StreamView):
                 with contextlib.suppress(RuntimeError):  # still running in the task being woken
                     await byte_iterator.aclose()
         await aclose_quietly(self.response)
+        state.release()
 
     async def __aenter__(self) -> AsyncChatStream:
         return self

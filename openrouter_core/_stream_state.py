@@ -24,6 +24,7 @@ from openrouter_core._sse import SSEDecoder
 if TYPE_CHECKING:
     import httpx
 
+    from openrouter_core._hooks import CallObserver
     from openrouter_core._models._response import ChatResponse
     from openrouter_core.result import Result
 
@@ -53,13 +54,20 @@ class StreamState:
         "done",
         "ended",
         "error",
+        "observer",
         "pending",
         "sse",
     )
 
-    def __init__(self, headers: Mapping[str, str], sent_headers: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        headers: Mapping[str, str],
+        sent_headers: Mapping[str, str] | None = None,
+        observer: CallObserver | None = None,
+    ) -> None:
         self._headers = headers
         self._sent_headers = sent_headers  # the request's, to find the key a server might echo
+        self.observer = observer
         self.sse = SSEDecoder()
         self._feed = self.sse.feed
         self.pending: deque[bytes] = deque()
@@ -85,6 +93,13 @@ class StreamState:
         error = RequestAbortedError("The stream was closed by the caller while a read was waiting")
         error.__cause__ = exc
         return error
+
+    def release(self) -> None:
+        """Tell the observer, once, how the stream ended (called when the stream closes)."""
+        observer = self.observer
+        if observer is not None:
+            self.observer = None
+            observer.stream_end(self.error, self.closed_early)
 
     def collect_error(self) -> OpenRouterError | None:
         """Why `collect()` cannot give the whole reply: the stream's error, or an early close."""
@@ -120,6 +135,8 @@ class StreamState:
             if chunk.error is not None and self._error_chunk(chunk, data):
                 continue
             self.chunks.append(chunk)
+            if self.observer is not None:
+                self.observer.chunk(chunk)
             return chunk
         if self.ended and not self.done:
             self.done = True
@@ -154,9 +171,9 @@ class StreamView:
 
     __slots__ = ("_state", "response")
 
-    def __init__(self, response: httpx.Response) -> None:
+    def __init__(self, response: httpx.Response, observer: CallObserver | None = None) -> None:
         self.response = response
-        self._state = StreamState(response.headers, _sent_headers(response))
+        self._state = StreamState(response.headers, _sent_headers(response), observer)
 
     @property
     def error(self) -> OpenRouterError | None:

@@ -23,6 +23,7 @@ from openrouter_core._exchange import (
     settle,
     total_timeout,
 )
+from openrouter_core._hooks import CallObserver
 from openrouter_core._log import log_request, log_response
 from openrouter_core._prepare import Prepared
 from openrouter_core._retries import RetryPlan
@@ -109,13 +110,17 @@ def send(
     prepared: Prepared,
     decode: Decode[T],
     open_stream: OpenStream[S] | None = None,
+    observer: CallObserver | None = None,
 ) -> Result[T | S, OpenRouterError]:
-    """Send with retries; a 200 event stream becomes `open_stream(response)`, anything else is decoded."""
+    """Send with retries; a 200 event stream becomes `open_stream(response)`, anything else is decoded.
+
+    `observer` hears of each retry and its pause.
+    """
     plan = RetryPlan(prepared.retry, core.clock, core.rng)
     started = core.clock()
     while True:
         outcome, response = _attempt(core, prepared, decode, open_stream, plan.attempts)
-        outcome, delay = settle(core, plan, prepared, outcome, response)
+        outcome, delay = settle(core, plan, prepared, outcome, response, observer)
         if delay is None:
             return outcome_result(core, outcome, response, started, core.clock(), plan.attempts)
         core.sleep(delay)

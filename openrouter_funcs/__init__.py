@@ -21,15 +21,19 @@ if TYPE_CHECKING:
     from openrouter_funcs._chat_send import chat_send, chat_send_async
     from openrouter_funcs._chat_send_many import BatchRecord, chat_send_many, chat_send_many_async
     from openrouter_funcs._client import OpenRouter
+    from openrouter_funcs._cost_ledger import CostLedger, CostLine
     from openrouter_funcs._credits_get import credits_get, credits_get_async
     from openrouter_funcs._embeddings_create import embeddings_create, embeddings_create_async
     from openrouter_funcs._generation_get import generation_get, generation_get_async
     from openrouter_funcs._key_get import key_get, key_get_async
     from openrouter_funcs._models_list import models_list, models_list_async
+    from openrouter_funcs._otel import instrument, uninstrument
     from openrouter_funcs._tools import ToolRun, chat_run_tools, chat_run_tools_async, function_tool
 
 __all__ = [
     "BatchRecord",
+    "CostLedger",
+    "CostLine",
     "OpenRouter",
     "Parsed",
     "ToolRun",
@@ -49,15 +53,19 @@ __all__ = [
     "function_tool",
     "generation_get",
     "generation_get_async",
+    "instrument",
     "key_get",
     "key_get_async",
     "models_list",
     "models_list_async",
     "response_format_for",
+    "uninstrument",
 ]
 
 _IMPORT_MAP = {
     "BatchRecord": "openrouter_funcs._chat_send_many",
+    "CostLedger": "openrouter_funcs._cost_ledger",
+    "CostLine": "openrouter_funcs._cost_ledger",
     "OpenRouter": "openrouter_funcs._client",
     "Parsed": "openrouter_funcs._chat_parse",
     "ToolRun": "openrouter_funcs._tools",
@@ -77,19 +85,31 @@ _IMPORT_MAP = {
     "function_tool": "openrouter_funcs._tools",
     "generation_get": "openrouter_funcs._generation_get",
     "generation_get_async": "openrouter_funcs._generation_get",
+    "instrument": "openrouter_funcs._otel",
     "key_get": "openrouter_funcs._key_get",
     "key_get_async": "openrouter_funcs._key_get",
     "models_list": "openrouter_funcs._models_list",
     "models_list_async": "openrouter_funcs._models_list",
     "response_format_for": "openrouter_funcs._chat_parse",
+    "uninstrument": "openrouter_funcs._otel",
 }
+# Names whose module needs an optional extra, and that extra.
+_EXTRAS = {"instrument": "otel", "uninstrument": "otel"}
 
 
 def __getattr__(name: str) -> Any:
     module = _IMPORT_MAP.get(name)
     if module is None:
         raise AttributeError(f"module 'openrouter_funcs' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
+    try:
+        loaded = import_module(module)
+    except ModuleNotFoundError as exc:
+        if name not in _EXTRAS:
+            raise
+        extra = _EXTRAS[name]
+        hint = f"pip install 'openrouter-funcs[{extra}]'"
+        raise ImportError(f"{name} needs the {extra!r} extra: {hint}") from exc
+    value = getattr(loaded, name)
     globals()[name] = value
     return value
 

@@ -7,6 +7,7 @@ The two share the request's preparation; they differ in the stream they return (
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -15,7 +16,9 @@ from openrouter_core._call import guarded, guarded_async
 from openrouter_core._config import RetryConfig
 from openrouter_core._core import OpenRouterCore
 from openrouter_core._decode import ResponseDecoder
-from openrouter_core._errors import OpenRouterError
+from openrouter_core._errors import OpenRouterError, RequestAbortedError
+from openrouter_core._exchange import map_exception
+from openrouter_core._hooks import CallObserver, CallStart, start_call
 from openrouter_core._models._request import ChatGenerationParams
 from openrouter_core._models._response import ChatResponse
 from openrouter_core._prepare import Prepared, prepare, to_struct
@@ -26,23 +29,34 @@ if TYPE_CHECKING:
     from openrouter_core._stream import ChatStream
     from openrouter_core._stream_async import AsyncChatStream
 
-__all__ = ["ChatOptions", "chat_send", "chat_send_async", "prepare_chat", "whole_reply", "whole_reply_async"]
+__all__ = [
+    "INTERRUPTED",
+    "ChatOptions",
+    "chat_send",
+    "chat_send_async",
+    "prepare_chat",
+    "whole_reply",
+    "whole_reply_async",
+]
 
 decode_chat = ResponseDecoder(ChatResponse)
 
+INTERRUPTED: Result[Any, OpenRouterError] = Err(RequestAbortedError("the call was interrupted"))
+"""What observers hear when a call ends by KeyboardInterrupt or cancellation instead of a result."""
 
-def open_stream(response: httpx.Response) -> ChatStream:
+
+def open_stream(response: httpx.Response, observer: CallObserver | None = None) -> ChatStream:
     """A `ChatStream` over `response` (the stream machinery loads on the first stream, not at import)."""
     from openrouter_core._stream import ChatStream
 
-    return ChatStream(response)
+    return ChatStream(response, observer)
 
 
-def open_async_stream(response: httpx.Response) -> AsyncChatStream:
+def open_async_stream(response: httpx.Response, observer: CallObserver | None = None) -> AsyncChatStream:
     """An `AsyncChatStream` over `response` (loaded on the first async stream)."""
     from openrouter_core._stream_async import AsyncChatStream
 
-    return AsyncChatStream(response)
+    return AsyncChatStream(response, observer)
 
 
 def prepare_chat(
@@ -52,25 +66,30 @@ def prepare_chat(
     timeout_ms: int | None,
     headers: Mapping[str, str] | None,
     extra_body: Mapping[str, Any] | None,
-) -> Result[Prepared, OpenRouterError]:
-    """Validate and encode a chat request (shared by `chat_send` and `chat_send_async`)."""
+) -> tuple[Result[Prepared, OpenRouterError], CallObserver | None]:
+    """Validate and encode a chat request, and start its `on_call` observers (shared by both `chat_send`s)."""
     params = to_struct(request, ChatGenerationParams)
     if not params.ok:
-        return params
-    stream = params.value.stream is True or (
-        isinstance(extra_body, Mapping) and extra_body.get("stream") is True
-    )
-    return prepare(
+        return params, None
+    value = params.value
+    observer = None
+    if core.hooks.on_call:
+        observer = start_call(core.hooks, CallStart("chat", core.server_url, params=value))
+        if observer is not None:
+            value = observer.request(value)
+    stream = value.stream is True or (isinstance(extra_body, Mapping) and extra_body.get("stream") is True)
+    prepared = prepare(
         core,
         "POST",
         core.chat_url,
-        params.value,
+        value,
         stream=stream,
         retries=retries,
         timeout_ms=timeout_ms,
         headers=headers,
         extra_body=extra_body,
     )
+    return prepared, observer
 
 
 @guarded
@@ -88,10 +107,22 @@ def chat_send(
     Streaming is decided by the response's Content-Type, as in OpenRouter's TypeScript SDK: ask for it with
     `"stream": True`. `extra_body` merges raw fields into the JSON body, for API fields newer than this SDK.
     """
-    prepared = prepare_chat(core, request, retries, timeout_ms, headers, extra_body)
-    if not prepared.ok:
-        return prepared
-    return send(core, prepared.value, decode_chat, open_stream)
+    observer = None
+    res: Result[ChatResponse | ChatStream, OpenRouterError] = INTERRUPTED
+    try:
+        prepared, observer = prepare_chat(core, request, retries, timeout_ms, headers, extra_body)
+        if not prepared.ok:
+            res = prepared
+        elif observer is None:
+            res = send(core, prepared.value, decode_chat, open_stream)
+        else:
+            res = send(core, prepared.value, decode_chat, partial(open_stream, observer=observer), observer)
+    except Exception as exc:  # a bug of ours must still come back as a value (and be heard)
+        res = Err(map_exception(exc))
+    finally:
+        if observer is not None:
+            observer.finished(res)
+    return res
 
 
 @guarded_async
@@ -107,10 +138,23 @@ async def chat_send_async(
     """Send a chat completion request: `Ok(ChatResponse)`, `Ok(AsyncChatStream)` when streaming, or `Err`."""
     from openrouter_core._transport_async import send_async
 
-    prepared = prepare_chat(core, request, retries, timeout_ms, headers, extra_body)
-    if not prepared.ok:
-        return prepared
-    return await send_async(core, prepared.value, decode_chat, open_async_stream)
+    observer = None
+    res: Result[ChatResponse | AsyncChatStream, OpenRouterError] = INTERRUPTED
+    try:
+        prepared, observer = prepare_chat(core, request, retries, timeout_ms, headers, extra_body)
+        if not prepared.ok:
+            res = prepared
+        elif observer is None:
+            res = await send_async(core, prepared.value, decode_chat, open_async_stream)
+        else:
+            opener = partial(open_async_stream, observer=observer)
+            res = await send_async(core, prepared.value, decode_chat, opener, observer)
+    except Exception as exc:  # a bug of ours must still come back as a value (and be heard)
+        res = Err(map_exception(exc))
+    finally:
+        if observer is not None:
+            observer.finished(res)
+    return res
 
 
 def whole_reply(

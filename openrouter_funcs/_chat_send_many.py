@@ -9,6 +9,7 @@ rerun reuses the successful ones instead of sending them again.
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import os
 import sys
@@ -24,19 +25,21 @@ from openrouter_core._call import like
 from openrouter_core._config import RetryConfig
 from openrouter_core._core import OpenRouterCore
 from openrouter_core._errors import (
+    BudgetExceededError,
     OpenRouterError,
     RequestAbortedError,
     SDKValidationError,
     TooManyRequestsResponseError,
 )
 from openrouter_core._exchange import map_exception
+from openrouter_core._hooks import CallObserver, CallStart, start_call
 from openrouter_core._models._request import ChatGenerationParams
 from openrouter_core._models._response import ChatResponse
 from openrouter_core._prepare import to_struct
 from openrouter_core._retries import parse_retry_after
 from openrouter_core._safe_text import safe_repr, safe_str, type_name
 from openrouter_core.result import Err, Ok, Result
-from openrouter_funcs._chat_send import ChatOptions
+from openrouter_funcs._chat_send import INTERRUPTED, ChatOptions
 
 __all__ = [
     "DEFAULT_CONCURRENCY",
@@ -45,6 +48,7 @@ __all__ = [
     "BatchRun",
     "Progress",
     "chat_send_many",
+    "start_batch",
     "unstartable",
 ]
 
@@ -216,8 +220,11 @@ class BatchRun:
         progress: bool | None,
         resume: str | os.PathLike[str] | None,
         retries: RetryConfig | None,
+        budget_usd: float | None = None,
     ) -> None:
         self.lock = threading.Lock()
+        self.budget_usd: float | None = None
+        self.spent_usd = 0.0
         items = list(requests)
         self.results: list[BatchResult | None] = [None] * len(items)
         self.params: list[ChatGenerationParams | None] = [None] * len(items)
@@ -240,6 +247,13 @@ class BatchRun:
         if invalid is not None:
             self.results = [Err(invalid) for _ in items]
             return
+        if budget_usd is not None and (not isinstance(budget_usd, (int, float)) or not budget_usd >= 0):
+            error = SDKValidationError(
+                f"budget_usd must be a number of dollars, at least 0, not {budget_usd!r}", path="budget_usd"
+            )
+            self.results = [Err(error) for _ in items]
+            return
+        self.budget_usd = budget_usd
         for index, request in enumerate(items):
             try:
                 params = to_struct(request, ChatGenerationParams)
@@ -303,12 +317,20 @@ class BatchRun:
             self.streak += 1
         return min(server, cap)
 
+    @property
+    def over_budget(self) -> bool:
+        """Whether the results so far cost `budget_usd` or more, so no further request may start."""
+        return self.budget_usd is not None and self.spent_usd >= self.budget_usd
+
     def finish(self, index: int, result: BatchResult) -> None:
-        """Store a result, append it to the resume file and move the progress bar."""
+        """Store a result, add up its cost, append it to the resume file and move the progress bar."""
         with self.lock:
             self.results[index] = result
             if result.ok:
                 self.streak = 0
+                usage = result.value.usage
+                if usage is not None and usage.cost is not None:
+                    self.spent_usd += usage.cost
             if self._file is not None:
                 try:
                     self._file.write(_ENCODER.encode(record_for(index, self.keys[index], result)) + b"\n")
@@ -335,7 +357,17 @@ class BatchRun:
             self._file = None
         if self.progress is not None:
             self.progress.close()
-        stopped = Err(RequestAbortedError("the batch stopped before this request was sent"))
+        stopped: BatchResult = Err(RequestAbortedError("the batch stopped before this request was sent"))
+        if self.over_budget:
+            assert self.budget_usd is not None
+            stopped = Err(
+                BudgetExceededError(
+                    f"the batch spent ${self.spent_usd:.6f}, reaching budget_usd={self.budget_usd:g}, "
+                    "before this request was sent",
+                    budget_usd=self.budget_usd,
+                    spent_usd=self.spent_usd,
+                )
+            )
         return [result if result is not None else stopped for result in self.results]
 
 
@@ -428,6 +460,7 @@ def _chat_send_many(
     timeout_ms: int | None = None,
     headers: Mapping[str, str] | None = None,
     extra_body: Mapping[str, Any] | None = None,
+    budget_usd: float | None = None,
 ) -> BatchJob:
     """Send every request, `concurrency` at a time; one `Ok(ChatResponse)` or `Err` per request, in input
     order. Never raises (except `KeyboardInterrupt`, and cancellation of the async call).
@@ -438,8 +471,16 @@ def _chat_send_many(
     of `BatchRecord` lines: results are appended as they finish, and a rerun reuses the successful ones.
     Streamed requests are collected into whole responses. `chat_send_many` runs on threads;
     `chat_send_many_async` on tasks (asyncio or trio), and cancelling it cancels the requests in flight.
+    With `budget_usd`, once the finished results cost that much (their `usage.cost`) no further request
+    starts: those in flight finish, and the rest come back as `Err(BudgetExceededError)`.
     """
-    settings = {"concurrency": concurrency, "progress": progress, "resume": resume, "retries": retries}
+    settings = {
+        "concurrency": concurrency,
+        "progress": progress,
+        "resume": resume,
+        "retries": retries,
+        "budget_usd": budget_usd,
+    }
     return BatchJob(requests, settings, ChatOptions(None, timeout_ms, headers, extra_body))
 
 
@@ -459,11 +500,17 @@ class BatchJob:
             batch = BatchRun(core, self.requests, **self.settings)
         except Exception as exc:
             return unstartable(self.requests, exc)
+        observer = start_batch(core, batch)
+        results: list[BatchResult] | None = None
         try:
-            if batch.pending:
-                _run_threads(core, batch, self.options)
+            try:
+                if batch.pending:
+                    _run_threads(core, batch, self.options, observer is not None)
+            finally:
+                results = batch.close()
         finally:
-            results = batch.close()
+            if observer is not None:
+                observer.finished(INTERRUPTED if results is None else Ok(results))
         return results
 
     async def run_async(self, core: OpenRouterCore) -> list[BatchResult]:
@@ -474,11 +521,17 @@ class BatchJob:
             batch = BatchRun(core, self.requests, **self.settings)
         except Exception as exc:
             return unstartable(self.requests, exc)
+        observer = start_batch(core, batch)
+        results: list[BatchResult] | None = None
         try:
-            if batch.pending:
-                await run_tasks(core, batch, self.options)
+            try:
+                if batch.pending:
+                    await run_tasks(core, batch, self.options)
+            finally:
+                results = batch.close()
         finally:
-            results = batch.close()
+            if observer is not None:
+                observer.finished(INTERRUPTED if results is None else Ok(results))
         return results
 
 
@@ -509,6 +562,13 @@ chat_send_many = _batch(_chat_send_many)
 chat_send_many_async = _batch_async(_chat_send_many)
 
 
+def start_batch(core: OpenRouterCore, batch: BatchRun) -> CallObserver | None:
+    """The observers of one batch, or None when no `on_call` hook watches."""
+    if not core.hooks.on_call:
+        return None
+    return start_call(core.hooks, CallStart("chat_send_many", core.server_url, batch_size=len(batch.results)))
+
+
 def unstartable(requests: object, exc: Exception) -> list[BatchResult]:
     """A batch that could not start: its error in every slot (in one slot, if none can be counted)."""
     error = map_exception(exc)
@@ -519,7 +579,7 @@ def unstartable(requests: object, exc: Exception) -> list[BatchResult]:
     return [Err(error) for _ in range(max(count, 1))]
 
 
-def _run_threads(core: OpenRouterCore, batch: BatchRun, options: ChatOptions) -> None:
+def _run_threads(core: OpenRouterCore, batch: BatchRun, options: ChatOptions, observed: bool) -> None:
     gate = Gate(core.clock, core.sleep, batch)
     options = options.with_retries(batch.call_retries)
     stop = threading.Event()
@@ -528,7 +588,7 @@ def _run_threads(core: OpenRouterCore, batch: BatchRun, options: ChatOptions) ->
 
     def next_index() -> int | None:
         with take:
-            return None if stop.is_set() else next(queue, None)
+            return None if stop.is_set() or batch.over_budget else next(queue, None)
 
     def run_one(index: int) -> BatchResult:
         params = batch.params[index]
@@ -561,8 +621,15 @@ def _run_threads(core: OpenRouterCore, batch: BatchRun, options: ChatOptions) ->
     # Daemon threads, not an executor: after Ctrl-C no new request starts, and the interpreter can exit
     # without waiting for the requests still in flight (an executor's threads are joined at exit).
     count = min(batch.concurrency, len(batch.pending))
+    # An observed batch's calls run in a copy of the caller's context, so their spans nest under the batch's.
     threads = [
-        threading.Thread(target=worker, name=f"openrouter-batch-{n}", daemon=True) for n in range(count)
+        threading.Thread(
+            target=contextvars.copy_context().run if observed else worker,
+            args=(worker,) if observed else (),
+            name=f"openrouter-batch-{n}",
+            daemon=True,
+        )
+        for n in range(count)
     ]
     for thread in threads:
         thread.start()

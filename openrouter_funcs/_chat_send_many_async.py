@@ -72,7 +72,7 @@ async def run_tasks(core: OpenRouterCore, batch: BatchRun, options: ChatOptions)
             attempts += 1
 
     async def worker() -> None:
-        while (index := next(queue, None)) is not None:
+        while not batch.over_budget and (index := next(queue, None)) is not None:
             try:
                 result = await run_one(index)
             except Exception as exc:  # a bug of ours must still come back as a value

@@ -20,11 +20,14 @@ from openrouter_core._call import Planned, run, run_async
 from openrouter_core._config import RetryConfig
 from openrouter_core._core import OpenRouterCore
 from openrouter_core._errors import (
+    BudgetExceededError,
     OpenRouterError,
     ResponseValidationError,
     SDKValidationError,
     ToolLoopLimitError,
+    UnexpectedClientError,
 )
+from openrouter_core._hooks import CallObserver, CallStart, start_call
 from openrouter_core._models._message import ChatAssistantMessage, ChatToolCall
 from openrouter_core._models._request import ChatGenerationParams, ChatMessage, ChatToolMessage
 from openrouter_core._models._response import ChatResponse
@@ -35,7 +38,7 @@ from openrouter_core._raw import RawResponse
 from openrouter_core._safe_text import safe_str, type_name
 from openrouter_core.result import Err, Ok, Result
 from openrouter_funcs._chat_parse import SchemaPlan, decode_as, schema_name, strict_schema
-from openrouter_funcs._chat_send import ChatOptions
+from openrouter_funcs._chat_send import INTERRUPTED, ChatOptions
 
 __all__ = [
     "DEFAULT_MAX_TURNS",
@@ -43,6 +46,7 @@ __all__ = [
     "ToolRun",
     "Tools",
     "assistant_turn",
+    "budget_error",
     "build_tools",
     "ToolLoop",
     "chat_run_tools",
@@ -53,8 +57,14 @@ __all__ = [
     "no_choice_error",
     "prepare_tools",
     "render",
+    "start_agent",
+    "start_tool",
+    "tool_input",
+    "tool_outcome",
+    "tool_raised",
     "turn_limit_error",
     "unknown_tool_text",
+    "usage_cost",
 ]
 
 DEFAULT_MAX_TURNS = 8
@@ -269,12 +279,79 @@ def turn_limit_error(max_turns: int, messages: list[ChatMessage]) -> OpenRouterE
     )
 
 
+def usage_cost(response: ChatResponse) -> float:
+    """What a response cost in USD, from its `usage.cost` (0 when the server sent none)."""
+    usage = response.usage
+    return usage.cost if usage is not None and usage.cost is not None else 0.0
+
+
+def budget_error(max_cost_usd: float, spent_usd: float, messages: list[ChatMessage]) -> OpenRouterError:
+    """The error when the tool loop has spent `max_cost_usd` and the model still wants tools."""
+    return BudgetExceededError(
+        f"the tool loop spent ${spent_usd:.6f}, reaching max_cost_usd={max_cost_usd:g}, "
+        f"while the model still called tools ({len(messages)} messages in the transcript)",
+        budget_usd=max_cost_usd,
+        spent_usd=spent_usd,
+        messages=list(messages),
+    )
+
+
+def start_agent(core: OpenRouterCore, params: ChatGenerationParams) -> CallObserver | None:
+    """The observers of one tool loop, or None when no `on_call` hook watches."""
+    if not core.hooks.on_call:
+        return None
+    return start_call(core.hooks, CallStart("invoke_agent", core.server_url, params=params))
+
+
+def start_tool(core: OpenRouterCore, built: Mapping[str, Tool], call: ChatToolCall) -> CallObserver | None:
+    """The observers of one tool call, or None when no `on_call` hook watches."""
+    if not core.hooks.on_call:
+        return None
+    tool = built.get(call.function.name)
+    start = CallStart(
+        "execute_tool",
+        core.server_url,
+        tool_name=call.function.name,
+        tool_call_id=call.id,
+        tool_arguments=call.function.arguments or "",
+        tool_description=(inspect.getdoc(tool.fn) or "") if tool is not None else "",
+    )
+    return start_call(core.hooks, start)
+
+
+def tool_input(
+    built: Mapping[str, Tool], call: ChatToolCall
+) -> tuple[Tool, Any, None] | tuple[None, str, OpenRouterError]:
+    """The tool and its decoded arguments, or the error text for the model and the failure behind it."""
+    tool = built.get(call.function.name)
+    if tool is None:
+        text = unknown_tool_text(call.function.name, built)
+        return None, text, SDKValidationError(text, path="tool")
+    arguments, problem = tool.arguments(call)
+    if problem is not None:
+        return None, problem, SDKValidationError(problem, path=tool.name)
+    return tool, arguments, None
+
+
+def tool_outcome(text: str, problem: OpenRouterError | None) -> Result[str, OpenRouterError]:
+    """What a tool's observers hear: its reply, or the failure behind the error text the model reads."""
+    return Err(problem) if problem is not None else Ok(text)
+
+
+def tool_raised(name: str, exc: Exception) -> OpenRouterError:
+    """The failure of a tool that raised, carrying the exception as its cause."""
+    error = UnexpectedClientError(failure_text(name, exc))
+    error.__cause__ = exc
+    return error
+
+
 def _chat_run_tools(
     core: OpenRouterCore,
     request: ChatGenerationParams | Mapping[str, Any],
     tools: Tools,
     *,
     max_turns: int = DEFAULT_MAX_TURNS,
+    max_cost_usd: float | None = None,
     strict: bool = False,
     retries: RetryConfig | None = None,
     timeout_ms: int | None = None,
@@ -288,24 +365,34 @@ def _chat_run_tools(
     is the tool's description. The model is called at most `max_turns` times; if it still asks for tools
     after that, the result is an `Err`. A tool that raises, or arguments that do not decode, become an
     `error: ...` tool message the model can react to. `strict=True` sends OpenAI-strict schemas.
+    With `max_cost_usd`, once the replies so far cost that much (their `usage.cost`) the loop sends no
+    further request and returns `Err(BudgetExceededError)`.
     Async tools need `chat_run_tools_async`, which awaits them and runs the calls of one turn together.
     """
     setup = prepare_tools(request, tools, strict, max_turns)
     if not setup.ok:
         return setup
     params, built = setup.value
-    return ToolLoop(params, built, max_turns, ChatOptions(retries, timeout_ms, headers, extra_body))
+    options = ChatOptions(retries, timeout_ms, headers, extra_body)
+    return ToolLoop(params, built, max_turns, options, max_cost_usd)
 
 
 class ToolLoop:
     """The loop's state and turns, without I/O; `run` and `run_async` only send and call the tools."""
 
-    __slots__ = ("built", "max_turns", "messages", "options", "params", "turn")
+    __slots__ = ("built", "max_cost_usd", "max_turns", "messages", "options", "params", "spent", "turn")
 
     def __init__(
-        self, params: ChatGenerationParams, built: dict[str, Tool], max_turns: int, options: ChatOptions
+        self,
+        params: ChatGenerationParams,
+        built: dict[str, Tool],
+        max_turns: int,
+        options: ChatOptions,
+        max_cost_usd: float | None = None,
     ) -> None:
         self.params = params
+        self.max_cost_usd = max_cost_usd
+        self.spent = 0.0
         self.built = built
         self.max_turns = max_turns
         self.options = options
@@ -332,6 +419,9 @@ class ToolLoop:
             return Ok(ToolRun(messages=self.messages, response=res.value, turns=self.turn), res.raw)
         if self.turn == self.max_turns:
             return Err(turn_limit_error(self.max_turns, self.messages), res.raw)
+        self.spent += usage_cost(res.value)
+        if self.max_cost_usd is not None and self.spent >= self.max_cost_usd:
+            return Err(budget_error(self.max_cost_usd, self.spent, self.messages), res.raw)
         return calls
 
     def replied(self, calls: list[ChatToolCall], texts: list[str]) -> None:
@@ -341,6 +431,27 @@ class ToolLoop:
 
     def run(self, core: OpenRouterCore) -> Result[ToolRun, OpenRouterError]:
         """The loop with the sync client; the tools are called one after the other."""
+        agent = start_agent(core, self.params)
+        res: Result[ToolRun, OpenRouterError] = INTERRUPTED
+        try:
+            res = self._run(core)
+        finally:
+            if agent is not None:
+                agent.finished(res)
+        return res
+
+    async def run_async(self, core: OpenRouterCore) -> Result[ToolRun, OpenRouterError]:
+        """The loop with the async client; async tools are awaited, the calls of one turn run together."""
+        agent = start_agent(core, self.params)
+        res: Result[ToolRun, OpenRouterError] = INTERRUPTED
+        try:
+            res = await self._run_async(core)
+        finally:
+            if agent is not None:
+                agent.finished(res)
+        return res
+
+    def _run(self, core: OpenRouterCore) -> Result[ToolRun, OpenRouterError]:
         for tool in self.built.values():
             if tool.is_async:
                 return Err(
@@ -350,15 +461,14 @@ class ToolLoop:
                 )
         step = self.answer(self.options.reply(core, self.request()))
         while isinstance(step, list):
-            self.replied(step, [_run_one(self.built, call) for call in step])
+            self.replied(step, [_run_one(core, self.built, call) for call in step])
             step = self.answer(self.options.reply(core, self.request()))
         return step
 
-    async def run_async(self, core: OpenRouterCore) -> Result[ToolRun, OpenRouterError]:
-        """The loop with the async client; async tools are awaited, the calls of one turn run together."""
+    async def _run_async(self, core: OpenRouterCore) -> Result[ToolRun, OpenRouterError]:
         step = self.answer(await self.options.reply_async(core, self.request()))
         while isinstance(step, list):
-            self.replied(step, await _run_all(self.built, step))
+            self.replied(step, await _run_all(core, self.built, step))
             step = self.answer(await self.options.reply_async(core, self.request()))
         return step
 
@@ -367,27 +477,27 @@ chat_run_tools = run(_chat_run_tools)
 chat_run_tools_async = run_async(_chat_run_tools)
 
 
-def _run_one(built: Mapping[str, Tool], call: ChatToolCall) -> str:
-    tool = built.get(call.function.name)
-    if tool is None:
-        return unknown_tool_text(call.function.name, built)
-    arguments, problem = tool.arguments(call)
-    if problem is not None:
-        return problem
-    try:
-        return render(tool.invoke(arguments))
-    except Exception as exc:
-        return failure_text(tool.name, exc)
+def _run_one(core: OpenRouterCore, built: Mapping[str, Tool], call: ChatToolCall) -> str:
+    observer = start_tool(core, built, call)
+    tool, value, problem = tool_input(built, call)
+    if tool is not None:
+        try:
+            value = render(tool.invoke(value))
+        except Exception as exc:
+            value, problem = failure_text(tool.name, exc), tool_raised(tool.name, exc)
+    if observer is not None:
+        observer.finished(tool_outcome(value, problem))
+    return str(value)
 
 
-async def _run_all(built: Mapping[str, Tool], calls: list[ChatToolCall]) -> list[str]:
+async def _run_all(core: OpenRouterCore, built: Mapping[str, Tool], calls: list[ChatToolCall]) -> list[str]:
     """Every call's reply, in order; the calls run together (on asyncio or trio)."""
     import anyio  # with the first async tool call, not at import
 
     replies = [""] * len(calls)
 
     async def one(index: int) -> None:
-        replies[index] = await _run_one_async(built, calls[index])
+        replies[index] = await _run_one_async(core, built, calls[index])
 
     async with anyio.create_task_group() as group:
         for index in range(len(calls)):
@@ -395,17 +505,17 @@ async def _run_all(built: Mapping[str, Tool], calls: list[ChatToolCall]) -> list
     return replies
 
 
-async def _run_one_async(built: Mapping[str, Tool], call: ChatToolCall) -> str:
-    tool = built.get(call.function.name)
-    if tool is None:
-        return unknown_tool_text(call.function.name, built)
-    arguments, problem = tool.arguments(call)
-    if problem is not None:
-        return problem
-    try:
-        result = tool.invoke(arguments)
-        if inspect.isawaitable(result):
-            result = await result
-        return render(result)
-    except Exception as exc:
-        return failure_text(tool.name, exc)
+async def _run_one_async(core: OpenRouterCore, built: Mapping[str, Tool], call: ChatToolCall) -> str:
+    observer = start_tool(core, built, call)
+    tool, value, problem = tool_input(built, call)
+    if tool is not None:
+        try:
+            value = tool.invoke(value)
+            if inspect.isawaitable(value):
+                value = await value
+            value = render(value)
+        except Exception as exc:
+            value, problem = failure_text(tool.name, exc), tool_raised(tool.name, exc)
+    if observer is not None:
+        observer.finished(tool_outcome(value, problem))
+    return str(value)

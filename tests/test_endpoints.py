@@ -117,7 +117,7 @@ def test_generation_get_after_a_chat(core: OpenRouterCore, server: MockServer) -
     assert generation.provider_name == "MockProvider" and generation.tokens_prompt
     assert generation.provider_responses and generation.provider_responses[0].status == 200
     assert server.last_request.path.endswith("/generation") and query_of(server) == [("id", chat.id)]
-    missing = generation_get(core, "not-a-generation")
+    missing = generation_get(core, "not-a-generation", not_found_wait_ms=0)
     assert isinstance(missing, Err) and isinstance(missing.error, errors.NotFoundResponseError)
 
 
