@@ -129,6 +129,7 @@ async def test_sequential_requests_leak_nothing_async(server: MockServer) -> Non
         for _ in range(200):
             assert (await chat_send_async(core, REQUEST)).ok
         baseline = settle((10**9, 10**9, 10**9), 0)
+        tasks = len(asyncio.all_tasks())
         tracemalloc.start()
         try:
             gc.collect()
@@ -142,11 +143,13 @@ async def test_sequential_requests_leak_nothing_async(server: MockServer) -> Non
             after = tracemalloc.get_traced_memory()[0]
         finally:
             tracemalloc.stop()
+        tasks_after = len(asyncio.all_tasks())
     now = settle(baseline)
     _support.FIGURES["async sequential"] = (
-        f"{count} requests: {baseline} -> {now}, memory {after - before:+d} B"
+        f"{count} requests: {baseline} -> {now}, tasks {tasks} -> {tasks_after}, memory {after - before:+d} B"
     )
     assert within(now, baseline)
+    assert tasks_after <= tasks, f"asyncio tasks: {tasks} -> {tasks_after}"
     assert after - before < MEMORY_BOUND, f"memory grew by {after - before} bytes"
 
 
@@ -256,6 +259,7 @@ async def test_abandoned_async_streams_leak_nothing(server: MockServer, how: str
         server.reset()
         await asyncio.sleep(0.05)
         baseline = settle((10**9, 10**9, 10**9), 0)
+        tasks = len(asyncio.all_tasks())
         for _ in range(count):
             server.reset()
             server.enqueue(reply)
@@ -263,9 +267,13 @@ async def test_abandoned_async_streams_leak_nothing(server: MockServer, how: str
         await asyncio.sleep(0.05)
         # Every abandoned stream closed its connection: none went back to the pool half-read.
         assert pooled_connections(core) == 0
+        tasks_after = len(asyncio.all_tasks())
     now = settle(baseline)
-    _support.FIGURES[f"async abandoned ({how})"] = f"{count} streams: {baseline} -> {now}"
+    _support.FIGURES[f"async abandoned ({how})"] = (
+        f"{count} streams: {baseline} -> {now}, tasks {tasks} -> {tasks_after}"
+    )
     assert within(now, baseline), f"fds, sockets, threads: {baseline} -> {now}"
+    assert tasks_after <= tasks, f"asyncio tasks: {tasks} -> {tasks_after}"
 
 
 def test_cancelling_an_async_call_closes_its_connection(server: MockServer) -> None:
