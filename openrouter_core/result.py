@@ -1,7 +1,10 @@
 """`Ok`/`Err`: the Result values every standalone function returns instead of raising.
 
 `res.ok` is `True` on `Ok` and `False` on `Err`, so `if res.ok:` narrows the union under mypy, and
-`match res: case Ok(value): ... case Err(error): ...` narrows under every type checker.
+`match res: case Ok(value): ... case Err(error): ...` narrows under every type checker. An `Ok` is truthy and
+an `Err` falsy, whatever they hold, so `if res:` never passes on a failure. `Err.value` and `Ok.error` are
+typed `NoReturn` and raise an `AttributeError` that shows the result: `res.value` after `if res.ok:`
+type-checks even under pyright, which does not narrow on `.ok`, and a forgotten check names the failure.
 """
 
 from __future__ import annotations
@@ -61,6 +64,14 @@ class Ok(_Frozen, Generic[_T_co]):
         object.__setattr__(self, "value", value)
         object.__setattr__(self, "raw", raw)
 
+    @property
+    def error(self) -> NoReturn:
+        """Raise `AttributeError`: an `Ok` has no error (typed `NoReturn` so the `Ok | Err` union checks)."""
+        raise AttributeError(f"the call succeeded, so there is no error: {self!r}")
+
+    def __bool__(self) -> Literal[True]:
+        return True
+
     def unwrap(self) -> _T_co:
         """Return the value."""
         return self.value
@@ -86,6 +97,16 @@ class Err(_Frozen, Generic[_E_co]):
     def __init__(self, error: _E_co, raw: RawResponse | None = None) -> None:
         object.__setattr__(self, "error", error)
         object.__setattr__(self, "raw", raw)
+
+    @property
+    def value(self) -> NoReturn:
+        """Raise `AttributeError` naming the failure: check `res.ok` (or `match`) before reading `value`."""
+        raise AttributeError(
+            f"the call failed, so there is no value: {type(self.error).__name__}: {self.error}"
+        ) from None
+
+    def __bool__(self) -> Literal[False]:
+        return False
 
     def unwrap(self) -> NoReturn:
         """Raise the error."""

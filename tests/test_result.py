@@ -93,3 +93,23 @@ def test_match_args_and_slots() -> None:
     assert not hasattr(Ok(1), "__dict__")
     assert Ok.__match_args__ == ("value", "raw")
     assert Err.__match_args__ == ("error", "raw")
+
+
+def test_reading_value_of_an_err_says_the_call_failed_and_shows_the_error() -> None:
+    res: Result[int, errors.OpenRouterError] = Err(errors.APIConnectionError("connection refused"))
+    with pytest.raises(AttributeError, match=r"call failed.*APIConnectionError: connection refused"):
+        _ = res.value
+
+
+def test_reading_error_of_an_ok_says_the_call_succeeded() -> None:
+    res = parse("7")
+    with pytest.raises(AttributeError, match=r"call succeeded.*Ok\(7\)"):
+        _ = res.error
+
+
+def test_ok_is_truthy_and_err_falsy_whatever_they_hold() -> None:
+    assert Ok(0)
+    assert Ok(None)
+    assert Ok("")
+    assert not Err(errors.SDKValidationError("x", path="$"))
+    assert [bool(parse(text)) for text in ("1", "x", "0")] == [True, False, True]
