@@ -34,6 +34,7 @@ class Prepared(msgspec.Struct, frozen=True):
     body: bytes | None
     timeout_s: float
     retry: RetryConfig
+    stream: bool = False
 
 
 def validation_error(exc: msgspec.ValidationError, prefix: str = "request") -> SDKValidationError:
@@ -47,18 +48,27 @@ def validation_error(exc: msgspec.ValidationError, prefix: str = "request") -> S
     return SDKValidationError(f"invalid {prefix}: {text}", path=path)
 
 
-def to_struct(request: S | Mapping[str, Any], model: type[S]) -> Result[S, SDKValidationError]:
-    """`request` as a `model` struct: a struct passes through, a mapping is converted and validated."""
+def to_struct(request: object, model: type[S]) -> Result[S, SDKValidationError]:
+    """`request` as a validated `model` struct, whether it came as that struct or as a mapping.
+
+    A struct is checked exactly as a mapping is (its constructor checks nothing): it goes through its
+    builtin form, so a wrong type or an out-of-range value gives the same error and path either way.
+    """
     if isinstance(request, model):
-        return Ok(request)
-    if not isinstance(request, Mapping):
+        try:
+            source: object = msgspec.to_builtins(request)
+        except (TypeError, ValueError) as exc:
+            return Err(SDKValidationError(f"invalid request: {exc}", path="$"))
+    elif isinstance(request, Mapping):
+        source = request
+    else:
         return Err(
             SDKValidationError(
                 f"request must be a {model.__name__} or a mapping, not {type(request).__name__}", path="$"
             )
         )
     try:
-        return Ok(msgspec.convert(request, model))
+        return Ok(msgspec.convert(source, model))
     except msgspec.ValidationError as exc:
         return Err(validation_error(exc))
 
@@ -145,6 +155,7 @@ def prepare(
             body=content,
             timeout_s=timeout / 1000,
             retry=core.retry_config if retries is None else retries,
+            stream=stream,
         )
     )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import msgspec
 
@@ -24,6 +24,9 @@ from openrouter_core._models._response import ChatResponse
 from openrouter_core._prepare import to_struct
 from openrouter_core.result import Err, Ok, Result
 from openrouter_funcs._chat_send import ChatOptions
+
+if TYPE_CHECKING:
+    from openrouter_core._models._request_input import ChatRequestInput
 
 __all__ = [
     "Parsed",
@@ -327,7 +330,7 @@ def chat_parse_response(
 
 
 def prepare_parse(
-    request: ChatGenerationParams | Mapping[str, Any],
+    request: ChatRequestInput,
     schema: type[Any],
     name: str | None,
     strict: bool,
@@ -346,7 +349,7 @@ def prepare_parse(
 
 def _chat_parse(
     core: OpenRouterCore,
-    request: ChatGenerationParams | Mapping[str, Any],
+    request: ChatRequestInput,
     schema: type[T],
     *,
     name: str | None = None,

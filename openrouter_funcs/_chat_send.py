@@ -6,9 +6,9 @@ The two share the request's preparation; they differ in the stream they return (
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import httpx
 
@@ -26,12 +26,16 @@ from openrouter_core._transport import send
 from openrouter_core.result import Err, Ok, Result
 
 if TYPE_CHECKING:
+    from openrouter_core._models._request_input import ChatRequestInput
+    from openrouter_core._models._request_types import ChatRequestNonStreaming, ChatRequestStreaming
     from openrouter_core._stream import ChatStream
     from openrouter_core._stream_async import AsyncChatStream
 
 __all__ = [
     "INTERRUPTED",
     "ChatOptions",
+    "as_requested",
+    "as_requested_async",
     "chat_send",
     "chat_send_async",
     "prepare_chat",
@@ -61,7 +65,7 @@ def open_async_stream(response: httpx.Response, observer: CallObserver | None = 
 
 def prepare_chat(
     core: OpenRouterCore,
-    request: ChatGenerationParams | Mapping[str, Any],
+    request: ChatRequestInput,
     retries: RetryConfig | None,
     timeout_ms: int | None,
     headers: Mapping[str, str] | None,
@@ -92,10 +96,46 @@ def prepare_chat(
     return prepared, observer
 
 
+@overload
+def chat_send(
+    core: OpenRouterCore,
+    request: ChatRequestStreaming,
+    *,
+    retries: RetryConfig | None = None,
+    timeout_ms: int | None = None,
+    headers: Mapping[str, str] | None = None,
+    extra_body: Mapping[str, Any] | None = None,
+) -> Result[ChatStream, OpenRouterError]: ...
+
+
+@overload
+def chat_send(
+    core: OpenRouterCore,
+    request: ChatRequestNonStreaming,
+    *,
+    retries: RetryConfig | None = None,
+    timeout_ms: int | None = None,
+    headers: Mapping[str, str] | None = None,
+    extra_body: Mapping[str, Any] | None = None,
+) -> Result[ChatResponse, OpenRouterError]: ...
+
+
+@overload
+def chat_send(
+    core: OpenRouterCore,
+    request: ChatRequestInput,
+    *,
+    retries: RetryConfig | None = None,
+    timeout_ms: int | None = None,
+    headers: Mapping[str, str] | None = None,
+    extra_body: Mapping[str, Any] | None = None,
+) -> Result[ChatResponse | ChatStream, OpenRouterError]: ...
+
+
 @guarded
 def chat_send(
     core: OpenRouterCore,
-    request: ChatGenerationParams | Mapping[str, Any],
+    request: ChatRequestInput,
     *,
     retries: RetryConfig | None = None,
     timeout_ms: int | None = None,
@@ -104,8 +144,12 @@ def chat_send(
 ) -> Result[ChatResponse | ChatStream, OpenRouterError]:
     """Send a chat completion request: `Ok(ChatResponse)`, `Ok(ChatStream)` when streaming, or `Err(error)`.
 
-    Streaming is decided by the response's Content-Type, as in OpenRouter's TypeScript SDK: ask for it with
-    `"stream": True`. `extra_body` merges raw fields into the JSON body, for API fields newer than this SDK.
+    Ask for a stream with `"stream": True`. The result's type follows the request: a typed dict literal
+    or `ChatRequestNonStreaming` gives `Result[ChatResponse, ...]`, one with `"stream": True` (or a
+    `ChatRequestStreaming`) gives `Result[ChatStream, ...]`, anything else (a Struct, a `dict[str, Any]`)
+    the union. The value always matches the request: a server that streams unasked is collected into a
+    `ChatResponse`, one that answers a stream request with a whole JSON reply is replayed as a one-chunk
+    `ChatStream`. `extra_body` merges raw fields into the JSON body, for API fields newer than this SDK.
     """
     observer = None
     res: Result[ChatResponse | ChatStream, OpenRouterError] = INTERRUPTED
@@ -113,10 +157,11 @@ def chat_send(
         prepared, observer = prepare_chat(core, request, retries, timeout_ms, headers, extra_body)
         if not prepared.ok:
             res = prepared
-        elif observer is None:
-            res = send(core, prepared.value, decode_chat, open_stream)
         else:
-            res = send(core, prepared.value, decode_chat, partial(open_stream, observer=observer), observer)
+            opener = open_stream if observer is None else partial(open_stream, observer=observer)
+            res = as_requested(
+                send(core, prepared.value, decode_chat, opener, observer), prepared.value, opener
+            )
     except Exception as exc:  # a bug of ours must still come back as a value (and be heard)
         res = Err(map_exception(exc))
     finally:
@@ -125,17 +170,56 @@ def chat_send(
     return res
 
 
+@overload
+async def chat_send_async(
+    core: OpenRouterCore,
+    request: ChatRequestStreaming,
+    *,
+    retries: RetryConfig | None = None,
+    timeout_ms: int | None = None,
+    headers: Mapping[str, str] | None = None,
+    extra_body: Mapping[str, Any] | None = None,
+) -> Result[AsyncChatStream, OpenRouterError]: ...
+
+
+@overload
+async def chat_send_async(
+    core: OpenRouterCore,
+    request: ChatRequestNonStreaming,
+    *,
+    retries: RetryConfig | None = None,
+    timeout_ms: int | None = None,
+    headers: Mapping[str, str] | None = None,
+    extra_body: Mapping[str, Any] | None = None,
+) -> Result[ChatResponse, OpenRouterError]: ...
+
+
+@overload
+async def chat_send_async(
+    core: OpenRouterCore,
+    request: ChatRequestInput,
+    *,
+    retries: RetryConfig | None = None,
+    timeout_ms: int | None = None,
+    headers: Mapping[str, str] | None = None,
+    extra_body: Mapping[str, Any] | None = None,
+) -> Result[ChatResponse | AsyncChatStream, OpenRouterError]: ...
+
+
 @guarded_async
 async def chat_send_async(
     core: OpenRouterCore,
-    request: ChatGenerationParams | Mapping[str, Any],
+    request: ChatRequestInput,
     *,
     retries: RetryConfig | None = None,
     timeout_ms: int | None = None,
     headers: Mapping[str, str] | None = None,
     extra_body: Mapping[str, Any] | None = None,
 ) -> Result[ChatResponse | AsyncChatStream, OpenRouterError]:
-    """Send a chat completion request: `Ok(ChatResponse)`, `Ok(AsyncChatStream)` when streaming, or `Err`."""
+    """Send a chat completion request: `Ok(ChatResponse)`, `Ok(AsyncChatStream)` when streaming, or `Err`.
+
+    The result's type follows the request exactly as for `chat_send`.
+    """
     from openrouter_core._transport_async import send_async
 
     observer = None
@@ -144,16 +228,16 @@ async def chat_send_async(
         prepared, observer = prepare_chat(core, request, retries, timeout_ms, headers, extra_body)
         if not prepared.ok:
             res = prepared
-        elif observer is None:
-            res = await send_async(core, prepared.value, decode_chat, open_async_stream)
         else:
-            opener = partial(open_async_stream, observer=observer)
-            res = await send_async(core, prepared.value, decode_chat, opener, observer)
+            opener = open_async_stream if observer is None else partial(open_async_stream, observer=observer)
+            sent = await send_async(core, prepared.value, decode_chat, opener, observer)
+            res = await as_requested_async(sent, prepared.value, opener)
     except Exception as exc:  # a bug of ours must still come back as a value (and be heard)
         res = Err(map_exception(exc))
     finally:
         if observer is not None:
             observer.finished(res)
+    return res
     return res
 
 
@@ -183,6 +267,37 @@ async def whole_reply_async(
     async with reply:
         whole = await reply.collect()
     return Ok(whole.value, res.raw) if whole.ok else Err(whole.error, res.raw)
+
+
+def as_requested(
+    res: Result[ChatResponse | ChatStream, OpenRouterError],
+    prepared: Prepared,
+    opener: Callable[[httpx.Response], ChatStream],
+) -> Result[ChatResponse | ChatStream, OpenRouterError]:
+    """`res` as the request asked, as the overloads type it: an unasked stream collected, a whole reply to a
+    stream request replayed as a one-chunk stream (a server that ignored `"stream": true`)."""
+    if not prepared.stream:
+        return whole_reply(res)
+    if res.ok and isinstance(res.value, ChatResponse):
+        from openrouter_core._replay import as_event_stream
+
+        return Ok(opener(as_event_stream(res.value)), res.raw)
+    return res
+
+
+async def as_requested_async(
+    res: Result[ChatResponse | AsyncChatStream, OpenRouterError],
+    prepared: Prepared,
+    opener: Callable[[httpx.Response], AsyncChatStream],
+) -> Result[ChatResponse | AsyncChatStream, OpenRouterError]:
+    """`as_requested` for the result of `chat_send_async`."""
+    if not prepared.stream:
+        return await whole_reply_async(res)
+    if res.ok and isinstance(res.value, ChatResponse):
+        from openrouter_core._replay import as_event_stream
+
+        return Ok(opener(as_event_stream(res.value)), res.raw)
+    return res
 
 
 class ChatOptions:

@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Coroutine, Iterable, Mapping, Sized
-from typing import IO, Any, Concatenate
+from typing import IO, TYPE_CHECKING, Any, Concatenate
 
 import msgspec
 from typing_extensions import ParamSpec
@@ -41,6 +41,9 @@ from openrouter_core._safe_text import safe_repr, safe_str, type_name
 from openrouter_core.result import Err, Ok, Result
 from openrouter_funcs._chat_send import INTERRUPTED, ChatOptions
 
+if TYPE_CHECKING:
+    from openrouter_core._models._request_input import ChatRequestInput
+
 __all__ = [
     "DEFAULT_CONCURRENCY",
     "BatchErrorInfo",
@@ -58,7 +61,6 @@ DEFAULT_CONCURRENCY = 8
 RECORD_VERSION = 1
 
 BatchResult = Result[ChatResponse, OpenRouterError]
-Request = ChatGenerationParams | Mapping[str, Any]
 
 
 class BatchErrorInfo(msgspec.Struct, frozen=True, omit_defaults=True):
@@ -214,7 +216,7 @@ class BatchRun:
     def __init__(
         self,
         core: OpenRouterCore,
-        requests: Iterable[Request],
+        requests: Iterable[ChatRequestInput],
         *,
         concurrency: int,
         progress: bool | None,
@@ -451,7 +453,7 @@ class Gate:
 
 def _chat_send_many(
     core: OpenRouterCore,
-    requests: Iterable[Request],
+    requests: Iterable[ChatRequestInput],
     *,
     concurrency: int = DEFAULT_CONCURRENCY,
     progress: bool | None = None,
@@ -489,7 +491,9 @@ class BatchJob:
 
     __slots__ = ("options", "requests", "settings")
 
-    def __init__(self, requests: Iterable[Request], settings: dict[str, Any], options: ChatOptions) -> None:
+    def __init__(
+        self, requests: Iterable[ChatRequestInput], settings: dict[str, Any], options: ChatOptions
+    ) -> None:
         self.requests = requests
         self.settings = settings
         self.options = options

@@ -8,9 +8,9 @@ exactly its function's arguments after the core, and carries its signature.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from functools import cached_property
-from typing import Any, Concatenate, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, TypeVar, overload
 
 from typing_extensions import ParamSpec
 
@@ -25,6 +25,14 @@ from openrouter_funcs._generation_get import generation_get, generation_get_asyn
 from openrouter_funcs._key_get import key_get, key_get_async
 from openrouter_funcs._models_list import models_list, models_list_async
 from openrouter_funcs._tools import chat_run_tools, chat_run_tools_async
+
+if TYPE_CHECKING:
+    from openrouter_core._config import RetryConfig
+    from openrouter_core._models._request_input import ChatRequestInput
+    from openrouter_core._models._request_types import ChatRequestNonStreaming, ChatRequestStreaming
+    from openrouter_core._models._response import ChatResponse
+    from openrouter_core._stream import ChatStream
+    from openrouter_core._stream_async import AsyncChatStream
 
 __all__ = ["Chat", "Credits", "Embeddings", "Generations", "Key", "Models", "OpenRouter"]
 
@@ -91,8 +99,112 @@ class Chat(_Namespace):
     """`client.chat`: `send`, `parse`, `run_tools` and `send_many`, each with its `_async` twin."""
 
     __slots__ = ()
-    send = unwrapped(chat_send)
-    send_async = unwrapped_async(chat_send_async)
+
+    @overload
+    def send(
+        self,
+        request: ChatRequestStreaming,
+        *,
+        retries: RetryConfig | None = None,
+        timeout_ms: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> ChatStream: ...
+
+    @overload
+    def send(
+        self,
+        request: ChatRequestNonStreaming,
+        *,
+        retries: RetryConfig | None = None,
+        timeout_ms: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> ChatResponse: ...
+
+    @overload
+    def send(
+        self,
+        request: ChatRequestInput,
+        *,
+        retries: RetryConfig | None = None,
+        timeout_ms: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> ChatResponse | ChatStream: ...
+
+    def send(
+        self,
+        request: ChatRequestInput,
+        *,
+        retries: RetryConfig | None = None,
+        timeout_ms: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> ChatResponse | ChatStream:
+        """`chat_send`, unwrapped: the response (or the stream, for `"stream": True`), or the error raised."""
+        return chat_send(
+            self._core,
+            request,
+            retries=retries,
+            timeout_ms=timeout_ms,
+            headers=headers,
+            extra_body=extra_body,
+        ).unwrap()
+
+    @overload
+    async def send_async(
+        self,
+        request: ChatRequestStreaming,
+        *,
+        retries: RetryConfig | None = None,
+        timeout_ms: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> AsyncChatStream: ...
+
+    @overload
+    async def send_async(
+        self,
+        request: ChatRequestNonStreaming,
+        *,
+        retries: RetryConfig | None = None,
+        timeout_ms: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> ChatResponse: ...
+
+    @overload
+    async def send_async(
+        self,
+        request: ChatRequestInput,
+        *,
+        retries: RetryConfig | None = None,
+        timeout_ms: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> ChatResponse | AsyncChatStream: ...
+
+    async def send_async(
+        self,
+        request: ChatRequestInput,
+        *,
+        retries: RetryConfig | None = None,
+        timeout_ms: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> ChatResponse | AsyncChatStream:
+        """`chat_send_async`, unwrapped: the response or stream, or the error raised."""
+        result = await chat_send_async(
+            self._core,
+            request,
+            retries=retries,
+            timeout_ms=timeout_ms,
+            headers=headers,
+            extra_body=extra_body,
+        )
+        return result.unwrap()
+
     parse = unwrapped(chat_parse)
     parse_async = unwrapped_async(chat_parse_async)
     run_tools = unwrapped(chat_run_tools)

@@ -12,7 +12,7 @@ import dataclasses
 import inspect
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, get_type_hints, is_typeddict
+from typing import TYPE_CHECKING, Any, get_type_hints, is_typeddict
 
 import msgspec
 
@@ -39,6 +39,9 @@ from openrouter_core._safe_text import safe_str, type_name
 from openrouter_core.result import Err, Ok, Result
 from openrouter_funcs._chat_parse import SchemaPlan, decode_as, schema_name, strict_schema
 from openrouter_funcs._chat_send import INTERRUPTED, ChatOptions
+
+if TYPE_CHECKING:
+    from openrouter_core._models._request_input import ChatRequestInput
 
 __all__ = [
     "DEFAULT_MAX_TURNS",
@@ -230,7 +233,7 @@ def function_tool(
 
 
 def prepare_tools(
-    request: ChatGenerationParams | Mapping[str, Any], tools: Tools, strict: bool, max_turns: int
+    request: ChatRequestInput, tools: Tools, strict: bool, max_turns: int
 ) -> Result[tuple[ChatGenerationParams, dict[str, Tool]], OpenRouterError]:
     """Validate the request and the tools; the request gains the tools' definitions."""
     try:
@@ -244,7 +247,7 @@ def prepare_tools(
         built = build_tools(tools, strict=strict)
     except SDKValidationError as error:
         return Err(error)
-    existing: list[ChatTool] = [] if isinstance(params.value.tools, msgspec.UnsetType) else params.value.tools
+    existing: list[ChatTool] = params.value.tools if isinstance(params.value.tools, list) else []
     definitions: list[ChatTool] = [*existing, *(tool.definition for tool in built.values())]
     return Ok((msgspec.structs.replace(params.value, tools=definitions), built))
 
@@ -347,7 +350,7 @@ def tool_raised(name: str, exc: Exception) -> OpenRouterError:
 
 def _chat_run_tools(
     core: OpenRouterCore,
-    request: ChatGenerationParams | Mapping[str, Any],
+    request: ChatRequestInput,
     tools: Tools,
     *,
     max_turns: int = DEFAULT_MAX_TURNS,

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from conftest import USER_HELLO, chat_body
 
-from openrouter_core import Err, Ok, OpenRouterCore, errors, models
+from openrouter_core import ChatStream, Err, Ok, OpenRouterCore, errors, models
 from openrouter_funcs import chat_send
 
 MakeCore = Callable[..., OpenRouterCore]
@@ -43,7 +43,7 @@ def test_ok_response_decodes_into_chat_response(make_core: MakeCore) -> None:
     assert json.loads(seen[0].content) == USER_HELLO
 
 
-def test_struct_request_is_sent_as_is(make_core: MakeCore) -> None:
+def test_struct_request_is_sent_with_none_as_not_set(make_core: MakeCore) -> None:
     handler, seen = recording(httpx.Response(200, json=chat_body()))
     request = models.ChatGenerationParams(
         model="m", messages=[models.ChatUserMessage(content="hi")], temperature=None, max_tokens=5
@@ -52,7 +52,6 @@ def test_struct_request_is_sent_as_is(make_core: MakeCore) -> None:
     assert json.loads(seen[0].content) == {
         "model": "m",
         "messages": [{"role": "user", "content": "hi"}],
-        "temperature": None,
         "max_tokens": 5,
     }
 
@@ -77,8 +76,9 @@ def test_headers_sent(make_core: MakeCore) -> None:
 def test_streaming_request_accepts_event_stream(make_core: MakeCore) -> None:
     handler, seen = recording(httpx.Response(200, json=chat_body()))
     res = chat_send(make_core(handler), {**USER_HELLO, "stream": True})
-    # The Content-Type of the answer decides: JSON back means a ChatResponse, even when streaming was asked.
-    assert isinstance(res, Ok) and isinstance(res.value, models.ChatResponse)
+    # The value follows the request, as chat_send's overloads type it: JSON back is replayed as a stream.
+    assert isinstance(res, Ok) and isinstance(res.value, ChatStream)
+    assert res.value.collect().unwrap().choices[0].message.content == "hi"
     assert seen[0].headers["accept"] == "text/event-stream"
 
 

@@ -32,7 +32,6 @@ from openrouter_core.models import (
     ChatGenerationParams,
     ChatNamedToolChoice,
     ChatNamedToolChoiceFunction,
-    ChatRequest,
     ChatResponse,
     ChatResult,
     ChatStreamChunk,
@@ -158,7 +157,6 @@ def test_usage_defaults_and_aliases() -> None:
     assert models.ChatGenerationTokenUsage is ChatUsage
     assert ChatResult is ChatResponse
     assert ChatStreamChunk is ChatStreamingResponseChunk
-    assert ChatRequest is ChatGenerationParams
 
 
 def test_tool_calls() -> None:
@@ -598,8 +596,13 @@ def _full_request() -> ChatGenerationParams:
 
 
 def test_full_request_encodes_to_expected_json() -> None:
+    # The fixture's nulls on request-only fields mean "not set": they are left out of what is sent. The
+    # assistant message's `content: null` stays, as it round-trips from a response.
+    expected = _json("request_full.json")
+    del expected["top_p"], expected["provider"]["zdr"], expected["prompt_cache_options"]["ttl"]
+    del expected["tools"][0]["function"]["strict"]
     encoded = msgspec.json.encode(_full_request())
-    assert json.loads(encoded) == _json("request_full.json")
+    assert json.loads(encoded) == expected
 
 
 def test_full_request_from_plain_dict() -> None:
@@ -608,10 +611,12 @@ def test_full_request_from_plain_dict() -> None:
     assert decoded == _full_request()
 
 
-def test_absent_fields_are_omitted_and_none_is_null() -> None:
-    request = ChatGenerationParams(messages=[_user()], temperature=None, model="openai/gpt-4o")
-    assert msgspec.json.encode(request) == (
-        b'{"messages":[{"role":"user","content":"hi"}],"model":"openai/gpt-4o","temperature":null}'
+def test_absent_fields_are_omitted_and_none_means_not_set() -> None:
+    request = ChatGenerationParams(messages=[_user()], temperature=None, tools=None, model="openai/gpt-4o")
+    assert request.temperature is UNSET and request.tools is UNSET
+    assert (
+        msgspec.json.encode(request)
+        == b'{"messages":[{"role":"user","content":"hi"}],"model":"openai/gpt-4o"}'
     )
 
 
@@ -641,15 +646,15 @@ def test_tool_choice_variants() -> None:
 
 
 def test_stop_variants() -> None:
-    cases: list[tuple[str | list[str] | None, bytes]] = [
+    cases: list[tuple[str | list[str], bytes]] = [
         ("END", b'"END"'),
         (["a", "b"], b'["a","b"]'),
-        (None, b"null"),
     ]
     for stop, wire in cases:
         encoded = msgspec.json.encode(ChatGenerationParams(messages=[_user()], stop=stop))
         assert encoded.endswith(b'"stop":' + wire + b"}")
         assert msgspec.json.decode(encoded, type=ChatGenerationParams).stop == stop
+    assert b"stop" not in msgspec.json.encode(ChatGenerationParams(messages=[_user()], stop=None))
 
 
 def test_response_format_union_from_dict() -> None:
@@ -678,11 +683,18 @@ def test_every_server_tool_type_decodes() -> None:
         "web_search_2025_08_26",
     ]
     tools = [{"type": t} for t in types]
-    request = msgspec.convert({"messages": [{"role": "user", "content": "x"}], "tools": tools}, ChatRequest)
+    request = msgspec.convert(
+        {"messages": [{"role": "user", "content": "x"}], "tools": tools}, ChatGenerationParams
+    )
     assert isinstance(request.tools, list)
     assert [json.loads(msgspec.json.encode(t))["type"] for t in request.tools] == types
     assert len({type(t) for t in request.tools}) == len(types)
-    choices = [msgspec.convert({"messages": [], "tool_choice": {"type": t}}, ChatRequest) for t in types]
+    choices = [
+        msgspec.convert(
+            {"messages": [{"role": "user", "content": "x"}], "tool_choice": {"type": t}}, ChatGenerationParams
+        )
+        for t in types
+    ]
     assert [json.loads(msgspec.json.encode(c.tool_choice))["type"] for c in choices] == types
 
 
@@ -699,7 +711,10 @@ def test_every_plugin_id_decodes() -> None:
         "pareto-router",
         "fusion",
     ]
-    request = msgspec.convert({"messages": [], "plugins": [{"id": i} for i in ids]}, ChatRequest)
+    request = msgspec.convert(
+        {"messages": [{"role": "user", "content": "x"}], "plugins": [{"id": i} for i in ids]},
+        ChatGenerationParams,
+    )
     assert isinstance(request.plugins, list)
     assert [json.loads(msgspec.json.encode(p))["id"] for p in request.plugins] == ids
 
@@ -713,14 +728,26 @@ def test_every_plugin_id_decodes() -> None:
             {"messages": [{"role": "user", "content": [{"type": "text", "txt": "x"}]}]},
             "`$.messages[0].content[0]`",
         ),
-        ({"messages": [], "temperature": "hot"}, "`$.temperature`"),
+        ({"messages": [{"role": "user", "content": "x"}], "temperature": "hot"}, "`$.temperature`"),
         (
-            {"messages": [], "tools": [{"type": "function", "function": {"nam": "f"}}]},
+            {
+                "messages": [{"role": "user", "content": "x"}],
+                "tools": [{"type": "function", "function": {"nam": "f"}}],
+            },
             "`$.tools[0].function`",
         ),
-        ({"messages": [], "provider": {"sort": "cheapest"}}, "`$.provider.sort`"),
-        ({"messages": [], "plugins": [{"id": "web", "max_results": "5"}]}, "`$.plugins[0].max_results`"),
-        ({"messages": [], "reasoning": {"effort": "extreme"}}, "`$.reasoning.effort`"),
+        (
+            {"messages": [{"role": "user", "content": "x"}], "provider": {"sort": "cheapest"}},
+            "`$.provider.sort`",
+        ),
+        (
+            {"messages": [{"role": "user", "content": "x"}], "plugins": [{"id": "web", "max_results": "5"}]},
+            "`$.plugins[0].max_results`",
+        ),
+        (
+            {"messages": [{"role": "user", "content": "x"}], "reasoning": {"effort": "extreme"}},
+            "`$.reasoning.effort`",
+        ),
     ],
 )
 def test_invalid_request_names_the_path(body: dict[str, Any], path: str) -> None:
@@ -731,7 +758,9 @@ def test_invalid_request_names_the_path(body: dict[str, Any], path: str) -> None
 
 def test_unknown_top_level_key_is_rejected() -> None:
     with pytest.raises(msgspec.ValidationError, match="unknown field `temprature`"):
-        msgspec.convert({"messages": [], "temprature": 1}, ChatGenerationParams)
+        msgspec.convert(
+            {"messages": [{"role": "user", "content": "x"}], "temprature": 1}, ChatGenerationParams
+        )
 
 
 def test_missing_messages_is_rejected() -> None:

@@ -37,7 +37,7 @@ class MultimodalMedia(RequestStruct, kw_only=True):
     """Inline media for an embeddings input: base64 `data` and its `format`."""
 
     data: str
-    format: str | UnsetType = UNSET
+    format: str | UnsetType | None = UNSET
 
 
 class EmbeddingsContentText(RequestStruct, tag_field="type", tag="text", kw_only=True):
@@ -104,11 +104,11 @@ class EmbeddingsRequest(RequestStruct, kw_only=True):
 
     model: str
     input: EmbeddingsInput
-    dimensions: Annotated[int, Meta(ge=1)] | UnsetType = UNSET
-    encoding_format: EmbeddingsEncodingFormat | UnsetType = UNSET
-    input_type: str | UnsetType = UNSET
-    provider: ProviderPreferences | UnsetType = UNSET
-    user: str | UnsetType = UNSET
+    dimensions: Annotated[int, Meta(ge=1)] | UnsetType | None = UNSET
+    encoding_format: EmbeddingsEncodingFormat | UnsetType | None = UNSET
+    input_type: str | UnsetType | None = UNSET
+    provider: ProviderPreferences | UnsetType | None = UNSET
+    user: str | UnsetType | None = UNSET
 
 
 class Embedding(ResponseStruct, kw_only=True):

@@ -1,8 +1,8 @@
 """Request models: the body of `POST /chat/completions` (`ChatGenerationParams`)."""
 
-from typing import Any, Literal, TypeAlias
+from typing import Annotated, Any, Literal, TypeAlias
 
-from msgspec import UNSET, UnsetType
+from msgspec import UNSET, Meta, UnsetType
 
 from ._base import RequestStruct
 from ._message import (
@@ -30,7 +30,6 @@ __all__ = [
     "ChatDeveloperMessage",
     "ChatGenerationParams",
     "ChatMessage",
-    "ChatRequest",
     "ChatStreamOptions",
     "ChatSystemMessage",
     "ChatToolMessage",
@@ -83,7 +82,7 @@ class ChatContentText(RequestStruct, tag_field="type", tag="text", kw_only=True)
     """Text content part."""
 
     text: str
-    cache_control: ChatContentCacheControl | UnsetType = UNSET
+    cache_control: ChatContentCacheControl | UnsetType | None = UNSET
     prompt_cache_breakpoint: PromptCacheBreakpoint | UnsetType | None = UNSET
 
 
@@ -131,7 +130,7 @@ class ChatSystemMessage(RequestStruct, tag_field="role", tag="system", kw_only=T
     """System message that sets the assistant's behaviour."""
 
     content: str | list[ChatContentText]
-    name: str | UnsetType = UNSET
+    name: str | UnsetType | None = UNSET
 
     @property
     def role(self) -> Literal["system"]:
@@ -143,7 +142,7 @@ class ChatDeveloperMessage(RequestStruct, tag_field="role", tag="developer", kw_
     """Developer message (instructions that take precedence over user messages)."""
 
     content: str | list[ChatContentText]
-    name: str | UnsetType = UNSET
+    name: str | UnsetType | None = UNSET
 
     @property
     def role(self) -> Literal["developer"]:
@@ -155,7 +154,7 @@ class ChatUserMessage(RequestStruct, tag_field="role", tag="user", kw_only=True)
     """User message."""
 
     content: str | list[ChatContentItem]
-    name: str | UnsetType = UNSET
+    name: str | UnsetType | None = UNSET
 
     @property
     def role(self) -> Literal["user"]:
@@ -191,9 +190,9 @@ class ResponseFormatJSONObject(RequestStruct, tag_field="type", tag="json_object
 class JSONSchemaConfig(RequestStruct, kw_only=True):
     """A named JSON Schema that structured output must follow."""
 
-    name: str
-    description: str | UnsetType = UNSET
-    schema: dict[str, Any] | UnsetType = UNSET
+    name: Annotated[str, Meta(max_length=64)]
+    description: str | UnsetType | None = UNSET
+    schema: dict[str, Any] | UnsetType | None = UNSET
     strict: bool | UnsetType | None = UNSET
 
 
@@ -226,11 +225,11 @@ class ProviderMaxPrice(RequestStruct, kw_only=True):
     """Highest price you accept, in USD per million tokens (or per image, audio unit, request)."""
 
     # The spec says string; OpenRouter's docs and users send numbers, which the API accepts too.
-    audio: float | str | UnsetType = UNSET
-    completion: float | str | UnsetType = UNSET
-    image: float | str | UnsetType = UNSET
-    prompt: float | str | UnsetType = UNSET
-    request: float | str | UnsetType = UNSET
+    audio: float | str | UnsetType | None = UNSET
+    completion: float | str | UnsetType | None = UNSET
+    image: float | str | UnsetType | None = UNSET
+    prompt: float | str | UnsetType | None = UNSET
+    request: float | str | UnsetType | None = UNSET
 
 
 class PercentileLatencyCutoffs(RequestStruct, kw_only=True):
@@ -269,11 +268,11 @@ class ProviderPreferences(RequestStruct, kw_only=True):
     data_collection: DataCollection | UnsetType | None = UNSET
     enforce_distillable_text: bool | UnsetType | None = UNSET
     ignore: list[str] | UnsetType | None = UNSET
-    max_price: ProviderMaxPrice | UnsetType = UNSET
+    max_price: ProviderMaxPrice | UnsetType | None = UNSET
     only: list[str] | UnsetType | None = UNSET
     order: list[str] | UnsetType | None = UNSET
-    preferred_max_latency: PreferredMaxLatency | UnsetType = UNSET
-    preferred_min_throughput: PreferredMinThroughput | UnsetType = UNSET
+    preferred_max_latency: PreferredMaxLatency | UnsetType | None = UNSET
+    preferred_min_throughput: PreferredMinThroughput | UnsetType | None = UNSET
     quantizations: list[Quantization] | UnsetType | None = UNSET
     require_parameters: bool | UnsetType | None = UNSET
     sort: ProviderSort | ProviderSortConfig | UnsetType | None = UNSET
@@ -312,33 +311,36 @@ class PromptCacheOptions(RequestStruct, tag_field="mode", tag="explicit", kw_onl
 class ChatStreamOptions(RequestStruct, kw_only=True):
     """Streaming options (deprecated: usage is always included now)."""
 
-    include_usage: bool | UnsetType = UNSET
+    include_usage: bool | UnsetType | None = UNSET
 
 
 class ChatDebugOptions(RequestStruct, kw_only=True):
     """Debug options for inspecting how the request is transformed (streaming only)."""
 
-    echo_upstream_body: bool | UnsetType = UNSET
+    echo_upstream_body: bool | UnsetType | None = UNSET
 
 
 # The spec passes extra keys through as custom metadata; subclass to add them.
 class TraceConfig(RequestStruct, kw_only=True):
     """Observability metadata (trace, span and generation names)."""
 
-    generation_name: str | UnsetType = UNSET
-    parent_span_id: str | UnsetType = UNSET
-    span_name: str | UnsetType = UNSET
-    trace_id: str | UnsetType = UNSET
-    trace_name: str | UnsetType = UNSET
+    generation_name: str | UnsetType | None = UNSET
+    parent_span_id: str | UnsetType | None = UNSET
+    span_name: str | UnsetType | None = UNSET
+    trace_id: str | UnsetType | None = UNSET
+    trace_name: str | UnsetType | None = UNSET
+
+
+_StopConditions: TypeAlias = Annotated[list[StopServerToolsWhenCondition], Meta(min_length=1)]
 
 
 class ChatGenerationParams(RequestStruct, kw_only=True):
     """Chat completion request parameters (the body of `POST /chat/completions`)."""
 
-    messages: list[ChatMessage]
-    model: str | UnsetType = UNSET
-    models: list[str] | UnsetType = UNSET
-    stream: bool | UnsetType = UNSET
+    messages: Annotated[list[ChatMessage], Meta(min_length=1)]
+    model: str | UnsetType | None = UNSET
+    models: list[str] | UnsetType | None = UNSET
+    stream: bool | UnsetType | None = UNSET
     stream_options: ChatStreamOptions | UnsetType | None = UNSET
     temperature: float | UnsetType | None = UNSET
     top_p: float | UnsetType | None = UNSET
@@ -350,33 +352,32 @@ class ChatGenerationParams(RequestStruct, kw_only=True):
     repetition_penalty: float | UnsetType | None = UNSET
     max_tokens: int | UnsetType | None = UNSET
     max_completion_tokens: int | UnsetType | None = UNSET
-    stop: str | list[str] | UnsetType | None = UNSET
+    stop: str | Annotated[list[str], Meta(max_length=4)] | UnsetType | None = UNSET
     seed: int | UnsetType | None = UNSET
     logprobs: bool | UnsetType | None = UNSET
     top_logprobs: int | UnsetType | None = UNSET
     logit_bias: dict[str, float] | UnsetType | None = UNSET
-    response_format: ResponseFormat | UnsetType = UNSET
-    tools: list[ChatTool] | UnsetType = UNSET
-    tool_choice: ChatToolChoice | UnsetType = UNSET
+    response_format: ResponseFormat | UnsetType | None = UNSET
+    tools: list[ChatTool] | UnsetType | None = UNSET
+    tool_choice: ChatToolChoice | UnsetType | None = UNSET
     parallel_tool_calls: bool | UnsetType | None = UNSET
-    reasoning: ReasoningConfig | UnsetType = UNSET
+    reasoning: ReasoningConfig | UnsetType | None = UNSET
     reasoning_effort: ReasoningEffort | UnsetType | None = UNSET
     provider: ProviderPreferences | UnsetType | None = UNSET
-    plugins: list[ChatPlugin] | UnsetType = UNSET
-    modalities: list[Modality] | UnsetType = UNSET
-    image_config: ImageConfig | UnsetType = UNSET
+    plugins: list[ChatPlugin] | UnsetType | None = UNSET
+    modalities: list[Modality] | UnsetType | None = UNSET
+    image_config: ImageConfig | UnsetType | None = UNSET
     prediction: Prediction | UnsetType | None = UNSET
-    metadata: dict[str, str] | UnsetType = UNSET
-    user: str | UnsetType = UNSET
-    session_id: str | UnsetType = UNSET
-    trace: TraceConfig | UnsetType = UNSET
+    metadata: dict[str, str] | UnsetType | None = UNSET
+    user: str | UnsetType | None = UNSET
+    session_id: Annotated[str, Meta(max_length=256)] | UnsetType | None = UNSET
+    trace: TraceConfig | UnsetType | None = UNSET
     service_tier: ServiceTier | UnsetType | None = UNSET
-    cache_control: AnthropicCacheControlDirective | UnsetType = UNSET
+    cache_control: AnthropicCacheControlDirective | UnsetType | None = UNSET
     prompt_cache_key: str | UnsetType | None = UNSET
     prompt_cache_options: PromptCacheOptions | UnsetType | None = UNSET
-    stop_server_tools_when: list[StopServerToolsWhenCondition] | UnsetType = UNSET
-    debug: ChatDebugOptions | UnsetType = UNSET
+    stop_server_tools_when: (
+        Annotated[list[StopServerToolsWhenCondition], Meta(min_length=1)] | UnsetType | None
+    ) = UNSET
+    debug: ChatDebugOptions | UnsetType | None = UNSET
     route: DeprecatedRoute | UnsetType | None = UNSET
-
-
-ChatRequest = ChatGenerationParams

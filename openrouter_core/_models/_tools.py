@@ -1,8 +1,8 @@
 """Request models for `tools`, `tool_choice` and `stop_server_tools_when`."""
 
-from typing import Any, Literal, TypeAlias
+from typing import Annotated, Any, Literal, TypeAlias
 
-from msgspec import UNSET, UnsetType
+from msgspec import UNSET, Meta, UnsetType
 
 from ._base import RequestStruct
 from ._message import ChatContentCacheControl
@@ -88,9 +88,9 @@ SearchQualityLevel: TypeAlias = Literal["low", "medium", "high"]
 class ChatFunctionToolFunction(RequestStruct, kw_only=True):
     """A function the model may call: its name, description and JSON Schema parameters."""
 
-    name: str
-    description: str | UnsetType = UNSET
-    parameters: dict[str, Any] | UnsetType = UNSET
+    name: Annotated[str, Meta(max_length=64)]
+    description: str | UnsetType | None = UNSET
+    parameters: dict[str, Any] | UnsetType | None = UNSET
     strict: bool | UnsetType | None = UNSET
 
 
@@ -98,14 +98,14 @@ class ChatFunctionTool(RequestStruct, tag_field="type", tag="function", kw_only=
     """A function tool that your code executes when the model calls it."""
 
     function: ChatFunctionToolFunction
-    cache_control: ChatContentCacheControl | UnsetType = UNSET
+    cache_control: ChatContentCacheControl | UnsetType | None = UNSET
 
 
 class ServerToolReasoning(RequestStruct, kw_only=True):
     """Reasoning settings forwarded to the inner model call of a server tool."""
 
-    effort: ReasoningEffort | UnsetType = UNSET
-    max_tokens: int | UnsetType = UNSET
+    effort: ReasoningEffort | UnsetType | None = UNSET
+    max_tokens: int | UnsetType | None = UNSET
 
 
 # The spec allows extra keys here; a struct cannot hold arbitrary keys, so subclass it to add some.
@@ -113,26 +113,26 @@ class NestedServerTool(RequestStruct, kw_only=True):
     """A server tool offered to an inner model call, as `{type, parameters}`."""
 
     type: str
-    parameters: dict[str, Any] | UnsetType = UNSET
+    parameters: dict[str, Any] | UnsetType | None = UNSET
 
 
 class AdvisorServerToolConfig(RequestStruct, kw_only=True):
     """Settings of one `openrouter:advisor` entry (the advisor model and how it is called)."""
 
-    forward_transcript: bool | UnsetType = UNSET
-    instructions: str | UnsetType = UNSET
-    max_completion_tokens: int | UnsetType = UNSET
-    model: str | UnsetType = UNSET
-    name: str | UnsetType = UNSET
-    reasoning: ServerToolReasoning | UnsetType = UNSET
-    stream: bool | UnsetType = UNSET
-    temperature: float | UnsetType = UNSET
+    forward_transcript: bool | UnsetType | None = UNSET
+    instructions: str | UnsetType | None = UNSET
+    max_completion_tokens: int | UnsetType | None = UNSET
+    model: str | UnsetType | None = UNSET
+    name: Annotated[str, Meta(min_length=1, max_length=64)] | UnsetType | None = UNSET
+    reasoning: ServerToolReasoning | UnsetType | None = UNSET
+    stream: bool | UnsetType | None = UNSET
+    temperature: float | UnsetType | None = UNSET
 
 
 class AdvisorServerTool(RequestStruct, tag_field="type", tag="openrouter:advisor", kw_only=True):
     """Server tool: consult a stronger advisor model mid-generation."""
 
-    parameters: AdvisorServerToolConfig | UnsetType = UNSET
+    parameters: AdvisorServerToolConfig | UnsetType | None = UNSET
 
 
 class ContainerAutoEnvironment(RequestStruct, tag_field="type", tag="container_auto", kw_only=True):
@@ -142,7 +142,7 @@ class ContainerAutoEnvironment(RequestStruct, tag_field="type", tag="container_a
 class ContainerReferenceEnvironment(RequestStruct, tag_field="type", tag="container_reference", kw_only=True):
     """Reuse of a previously created container."""
 
-    container_id: str
+    container_id: Annotated[str, Meta(min_length=1, max_length=20)]
 
 
 BashServerToolEnvironment: TypeAlias = ContainerAutoEnvironment | ContainerReferenceEnvironment
@@ -151,27 +151,27 @@ BashServerToolEnvironment: TypeAlias = ContainerAutoEnvironment | ContainerRefer
 class BashServerToolConfig(RequestStruct, kw_only=True):
     """Settings of the `openrouter:bash` tool."""
 
-    engine: BashServerToolEngine | UnsetType = UNSET
-    environment: BashServerToolEnvironment | UnsetType = UNSET
-    sleep_after_seconds: int | UnsetType = UNSET
+    engine: BashServerToolEngine | UnsetType | None = UNSET
+    environment: BashServerToolEnvironment | UnsetType | None = UNSET
+    sleep_after_seconds: int | UnsetType | None = UNSET
 
 
 class BashServerTool(RequestStruct, tag_field="type", tag="openrouter:bash", kw_only=True):
     """Server tool: run shell commands in a sandboxed container."""
 
-    parameters: BashServerToolConfig | UnsetType = UNSET
+    parameters: BashServerToolConfig | UnsetType | None = UNSET
 
 
 class DatetimeServerToolConfig(RequestStruct, kw_only=True):
     """Settings of the `openrouter:datetime` tool."""
 
-    timezone: str | UnsetType = UNSET
+    timezone: str | UnsetType | None = UNSET
 
 
 class DatetimeServerTool(RequestStruct, tag_field="type", tag="openrouter:datetime", kw_only=True):
     """Server tool: return the current date and time."""
 
-    parameters: DatetimeServerToolConfig | UnsetType = UNSET
+    parameters: DatetimeServerToolConfig | UnsetType | None = UNSET
 
 
 class FilesServerToolConfig(RequestStruct, kw_only=True):
@@ -181,33 +181,33 @@ class FilesServerToolConfig(RequestStruct, kw_only=True):
 class FilesServerTool(RequestStruct, tag_field="type", tag="openrouter:files", kw_only=True):
     """Server tool: read, write, edit and list workspace files."""
 
-    parameters: FilesServerToolConfig | UnsetType = UNSET
+    parameters: FilesServerToolConfig | UnsetType | None = UNSET
 
 
 class FusionServerToolConfig(RequestStruct, kw_only=True):
     """Settings of the `openrouter:fusion` tool (the analysis panel and the analyst model)."""
 
-    analysis_models: list[str] | UnsetType = UNSET
-    cache_control: ChatContentCacheControl | UnsetType = UNSET
-    max_completion_tokens: int | UnsetType = UNSET
-    max_tool_calls: int | UnsetType = UNSET
-    model: str | UnsetType = UNSET
-    reasoning: ServerToolReasoning | UnsetType = UNSET
-    temperature: float | UnsetType = UNSET
-    tools: list[NestedServerTool] | UnsetType = UNSET
+    analysis_models: Annotated[list[str], Meta(min_length=1, max_length=8)] | UnsetType | None = UNSET
+    cache_control: ChatContentCacheControl | UnsetType | None = UNSET
+    max_completion_tokens: int | UnsetType | None = UNSET
+    max_tool_calls: Annotated[int, Meta(ge=1, le=16)] | UnsetType | None = UNSET
+    model: str | UnsetType | None = UNSET
+    reasoning: ServerToolReasoning | UnsetType | None = UNSET
+    temperature: float | UnsetType | None = UNSET
+    tools: Annotated[list[NestedServerTool], Meta(max_length=8)] | UnsetType | None = UNSET
 
 
 class FusionServerTool(RequestStruct, tag_field="type", tag="openrouter:fusion", kw_only=True):
     """Server tool: fan the prompt out to a panel of models and summarise their answers."""
 
-    parameters: FusionServerToolConfig | UnsetType = UNSET
+    parameters: FusionServerToolConfig | UnsetType | None = UNSET
 
 
 # The spec also accepts every `image_config` key here; subclass to add the ones you need.
 class ImageGenerationServerToolConfig(RequestStruct, kw_only=True):
     """Settings of the `openrouter:image_generation` tool."""
 
-    model: str | UnsetType = UNSET
+    model: str | UnsetType | None = UNSET
 
 
 class ImageGenerationServerTool(
@@ -215,13 +215,13 @@ class ImageGenerationServerTool(
 ):
     """Server tool: generate images from text prompts."""
 
-    parameters: ImageGenerationServerToolConfig | UnsetType = UNSET
+    parameters: ImageGenerationServerToolConfig | UnsetType | None = UNSET
 
 
 class SearchModelsServerToolConfig(RequestStruct, kw_only=True):
     """Settings of the `openrouter:experimental__search_models` tool."""
 
-    max_results: int | UnsetType = UNSET
+    max_results: int | UnsetType | None = UNSET
 
 
 class SearchModelsServerTool(
@@ -229,44 +229,44 @@ class SearchModelsServerTool(
 ):
     """Server tool: search the models available on OpenRouter."""
 
-    parameters: SearchModelsServerToolConfig | UnsetType = UNSET
+    parameters: SearchModelsServerToolConfig | UnsetType | None = UNSET
 
 
 class SubagentServerToolConfig(RequestStruct, kw_only=True):
     """Settings of one `openrouter:subagent` entry (the worker model and its tools)."""
 
-    inherit_functions: bool | UnsetType = UNSET
-    inherited_function_names: list[str] | UnsetType = UNSET
-    instructions: str | UnsetType = UNSET
-    max_completion_tokens: int | UnsetType = UNSET
-    max_tool_calls: int | UnsetType = UNSET
-    model: str | UnsetType = UNSET
-    name: str | UnsetType = UNSET
-    reasoning: ServerToolReasoning | UnsetType = UNSET
-    temperature: float | UnsetType = UNSET
-    tools: list[NestedServerTool] | UnsetType = UNSET
+    inherit_functions: bool | UnsetType | None = UNSET
+    inherited_function_names: list[Annotated[str, Meta(min_length=1)]] | UnsetType | None = UNSET
+    instructions: str | UnsetType | None = UNSET
+    max_completion_tokens: int | UnsetType | None = UNSET
+    max_tool_calls: Annotated[int, Meta(ge=1, le=25)] | UnsetType | None = UNSET
+    model: str | UnsetType | None = UNSET
+    name: Annotated[str, Meta(min_length=1, max_length=64)] | UnsetType | None = UNSET
+    reasoning: ServerToolReasoning | UnsetType | None = UNSET
+    temperature: float | UnsetType | None = UNSET
+    tools: list[NestedServerTool] | UnsetType | None = UNSET
 
 
 class SubagentServerTool(RequestStruct, tag_field="type", tag="openrouter:subagent", kw_only=True):
     """Server tool: delegate self-contained tasks to a cheaper worker model."""
 
-    parameters: SubagentServerToolConfig | UnsetType = UNSET
+    parameters: SubagentServerToolConfig | UnsetType | None = UNSET
 
 
 class WebFetchServerToolConfig(RequestStruct, kw_only=True):
     """Settings of the `openrouter:web_fetch` tool."""
 
-    allowed_domains: list[str] | UnsetType = UNSET
-    blocked_domains: list[str] | UnsetType = UNSET
-    engine: WebFetchEngine | UnsetType = UNSET
-    max_content_tokens: int | UnsetType = UNSET
-    max_uses: int | UnsetType = UNSET
+    allowed_domains: list[str] | UnsetType | None = UNSET
+    blocked_domains: list[str] | UnsetType | None = UNSET
+    engine: WebFetchEngine | UnsetType | None = UNSET
+    max_content_tokens: int | UnsetType | None = UNSET
+    max_uses: int | UnsetType | None = UNSET
 
 
 class WebFetchServerTool(RequestStruct, tag_field="type", tag="openrouter:web_fetch", kw_only=True):
     """Server tool: fetch the full content of a web page or PDF."""
 
-    parameters: WebFetchServerToolConfig | UnsetType = UNSET
+    parameters: WebFetchServerToolConfig | UnsetType | None = UNSET
 
 
 class WebSearchUserLocation(RequestStruct, tag_field="type", tag="approximate", kw_only=True):
@@ -281,38 +281,38 @@ class WebSearchUserLocation(RequestStruct, tag_field="type", tag="approximate", 
 class WebSearchConfig(RequestStruct, kw_only=True):
     """Settings of the web search tool (engine, domains, result limits, location)."""
 
-    allowed_domains: list[str] | UnsetType = UNSET
-    engine: WebSearchToolEngine | UnsetType = UNSET
-    excluded_domains: list[str] | UnsetType = UNSET
-    max_characters: int | UnsetType = UNSET
-    max_results: int | UnsetType = UNSET
-    max_total_results: int | UnsetType = UNSET
-    max_uses: int | UnsetType = UNSET
-    mode: WebSearchMode | UnsetType = UNSET
-    search_context_size: SearchQualityLevel | UnsetType = UNSET
-    user_location: WebSearchUserLocation | UnsetType = UNSET
+    allowed_domains: list[str] | UnsetType | None = UNSET
+    engine: WebSearchToolEngine | UnsetType | None = UNSET
+    excluded_domains: list[str] | UnsetType | None = UNSET
+    max_characters: int | UnsetType | None = UNSET
+    max_results: int | UnsetType | None = UNSET
+    max_total_results: int | UnsetType | None = UNSET
+    max_uses: int | UnsetType | None = UNSET
+    mode: WebSearchMode | UnsetType | None = UNSET
+    search_context_size: SearchQualityLevel | UnsetType | None = UNSET
+    user_location: WebSearchUserLocation | UnsetType | None = UNSET
 
 
 class WebSearchServerTool(RequestStruct, tag_field="type", tag="openrouter:web_search", kw_only=True):
     """Server tool: search the web for current information."""
 
-    parameters: WebSearchConfig | UnsetType = UNSET
+    parameters: WebSearchConfig | UnsetType | None = UNSET
 
 
 class ChatWebSearchShorthand(RequestStruct, tag_field="type", tag="web_search", kw_only=True):
     """Web search tool in OpenAI Responses syntax (`type: "web_search"`); becomes `openrouter:web_search`."""
 
-    allowed_domains: list[str] | UnsetType = UNSET
-    engine: WebSearchToolEngine | UnsetType = UNSET
-    excluded_domains: list[str] | UnsetType = UNSET
-    max_characters: int | UnsetType = UNSET
-    max_results: int | UnsetType = UNSET
-    max_total_results: int | UnsetType = UNSET
-    max_uses: int | UnsetType = UNSET
-    mode: WebSearchMode | UnsetType = UNSET
-    parameters: WebSearchConfig | UnsetType = UNSET
-    search_context_size: SearchQualityLevel | UnsetType = UNSET
-    user_location: WebSearchUserLocation | UnsetType = UNSET
+    allowed_domains: list[str] | UnsetType | None = UNSET
+    engine: WebSearchToolEngine | UnsetType | None = UNSET
+    excluded_domains: list[str] | UnsetType | None = UNSET
+    max_characters: int | UnsetType | None = UNSET
+    max_results: int | UnsetType | None = UNSET
+    max_total_results: int | UnsetType | None = UNSET
+    max_uses: int | UnsetType | None = UNSET
+    mode: WebSearchMode | UnsetType | None = UNSET
+    parameters: WebSearchConfig | UnsetType | None = UNSET
+    search_context_size: SearchQualityLevel | UnsetType | None = UNSET
+    user_location: WebSearchUserLocation | UnsetType | None = UNSET
 
 
 # The spec gives the shorthand one schema whose `type` takes four values; a tagged union needs one
@@ -455,7 +455,7 @@ class StopServerToolsWhenStepCountIs(RequestStruct, tag_field="type", tag="step_
 class StopServerToolsWhenHasToolCall(RequestStruct, tag_field="type", tag="has_tool_call", kw_only=True):
     """Stop the server-tool loop after a tool with this name was called."""
 
-    tool_name: str
+    tool_name: Annotated[str, Meta(min_length=1)]
 
 
 class StopServerToolsWhenMaxTokensUsed(RequestStruct, tag_field="type", tag="max_tokens_used", kw_only=True):
@@ -475,7 +475,7 @@ class StopServerToolsWhenFinishReasonIs(
 ):
     """Stop the server-tool loop when the model finishes with this reason (e.g. `length`)."""
 
-    reason: str
+    reason: Annotated[str, Meta(min_length=1)]
 
 
 StopServerToolsWhenCondition: TypeAlias = (

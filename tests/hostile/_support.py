@@ -549,6 +549,12 @@ def _check(case: Case, outcome: Outcome, stream: bool) -> None:
     assert isinstance(res, (Ok, Err)), res
     if expect.ok_text is not None:
         assert isinstance(res, Ok), f"{case}: expected Ok, got {res!r}"
+        if stream:  # a whole reply to a stream request is replayed as a one-chunk stream
+            assert isinstance(res.value, AsyncChatStream | ChatStream), res.value
+            assert outcome.yielded is not None and outcome.stream is not None
+            assert outcome.stream.error is None, f"{case}: {outcome.stream.error!r}"
+            assert "".join(chunk_text(chunk) for chunk in outcome.yielded) == expect.ok_text
+            return
         assert isinstance(res.value, models.ChatResponse), res.value
         assert res.value.choices[0].message.content == expect.ok_text
         return

@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from typing_extensions import assert_type
 
 from openrouter_core import ChatStream, Err, Ok, OpenRouterCore, errors, models
 from openrouter_funcs import chat_send
 
 core = OpenRouterCore()
-res = chat_send(core, {"model": "m", "messages": [{"role": "user", "content": "hi"}]})
+request: dict[str, Any] = {"model": "m", "messages": [{"role": "user", "content": "hi"}]}
+res = chat_send(core, request)
 
 match res:
     case Ok(value):

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from openrouter_core import AsyncChatStream, ChatStream, Err, Ok, OpenRouterCore, Result, errors, models
 from openrouter_funcs import OpenRouter, chat_send, chat_send_async
 
 core = OpenRouterCore()
-res = chat_send(core, {"model": "m", "messages": [{"role": "user", "content": "hi"}]})
+reveal_type(chat_send(core, {"model": "m", "messages": []}))  # Ok[ChatResponse] | Err[OpenRouterError]
+streamed = chat_send(core, {"model": "m", "messages": [], "stream": True})
+reveal_type(streamed)  # Ok[ChatStream] | Err[OpenRouterError]
+untyped: dict[str, Any] = {"model": "m", "messages": [{"role": "user", "content": "hi"}]}
+res = chat_send(core, untyped)
 reveal_type(res)  # Ok[ChatResponse | ChatStream] | Err[OpenRouterError]
 
 if res.ok:
@@ -53,6 +59,8 @@ async def use_async() -> None:
 
 client = OpenRouter()
 reveal_type(client.chat.send(request))  # ChatResponse | ChatStream
+reveal_type(client.chat.send({"messages": []}))  # ChatResponse
+reveal_type(client.chat.send({"messages": [], "stream": True}))  # ChatStream
 
 # The thin client takes exactly the core's arguments: a misspelt one is a type error (this ignore is used).
 OpenRouter(api_kye="sk-typo")  # type: ignore[call-arg]
