@@ -166,7 +166,14 @@ def test_cli_answers_a_bad_timeout_with_a_usage_error(
 NON_FINITE: list[tuple[str, Any, dict[str, Any], str]] = [
     ("temperature", {**REQUEST, "temperature": NAN}, {}, "$.temperature"),
     ("top_p", {**REQUEST, "top_p": INF}, {}, "$.top_p"),
-    ("struct", models.ChatGenerationParams(model="m", messages=[], temperature=-INF), {}, "$.temperature"),
+    (
+        "struct",
+        models.ChatGenerationParams(
+            model="m", messages=[models.ChatUserMessage(content="hi")], temperature=-INF
+        ),
+        {},
+        "$.temperature",
+    ),
     ("extra_body", REQUEST, {"extra_body": {"x": INF}}, "$.x"),
     ("nested", REQUEST, {"extra_body": {"a": [1, {"b": NAN}]}}, "$.a[1].b"),
     (
