@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import random
 import re
@@ -31,7 +32,10 @@ from openrouter_core._safe_text import safe_repr, type_name
 from openrouter_core._version import __version__
 
 if TYPE_CHECKING:
+    import ssl
     from types import TracebackType
+
+    from openrouter_core._loop_clients import LoopClients
 
 __all__ = ["DEFAULT_SERVER_URL", "OpenRouterCore"]
 
@@ -62,6 +66,30 @@ def _server_url_problem(text: str) -> str | None:
     if "?" in text or "#" in text:
         return "must not have a query or fragment (paths are appended to it)"
     return None
+
+
+_CORES: weakref.WeakSet[OpenRouterCore] = weakref.WeakSet()
+"""Every core of this process, for the fork handler."""
+_INHERITED: list[object] = []
+"""Clients a forked child inherited: kept, never used or closed, so the parent's connections stay intact."""
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """The TLS settings (verification on, certifi's CA bundle) shared by every client the cores make.
+
+    Loading the CA bundle costs about 20 ms of CPU, and a core now makes an async client per event loop.
+    """
+    return httpx.create_ssl_context()
+
+
+def _after_fork_in_child() -> None:
+    for core in list(_CORES):
+        core._after_fork_in_child()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _authorization(key: object) -> dict[str, str]:
@@ -119,8 +147,8 @@ class OpenRouterCore:
         self._owns_client = client is None
         self._owns_async_client = async_client is None
         self._lock = threading.Lock()
-        self._finalizer: weakref.finalize[Any, Any] | None = None
         self._exact_deadlines = False
+        self._live_state()
         self._timeouts: dict[float, dict[str, float | None]] = {}
         self.config_error: OpenRouterError | None = None
         self._static_auth: dict[str, str] = {}
@@ -233,6 +261,53 @@ class OpenRouterCore:
             return httpx.Timeout(idle, connect=connect)
         return httpx.Timeout(min(idle, remaining_s), connect=min(connect, remaining_s))
 
+    def _live_state(self) -> None:
+        """The per-process state: clients, their users and finalizers (made anew after a fork or unpickle)."""
+        # Calls using each sync client the core made; close() retires a client in use instead of closing it.
+        self._users: dict[httpx.Client, int] = {}
+        self._retired: set[httpx.Client] = set()
+        self._finalizers: dict[httpx.Client, weakref.finalize[Any, Any]] = {}
+        self._loop_clients: LoopClients | None = None  # made on first async use (keeps asyncio unimported)
+        _CORES.add(self)
+
+    def _after_fork_in_child(self) -> None:
+        # The parent's sockets are shared with it: closing them here (TLS close_notify, the pool's own
+        # shutdown) would cut the parent's connections, and reusing them would mix both processes' replies.
+        # Drop them unclosed and keep them referenced so that nothing closes them until this process ends.
+        self._lock = threading.Lock()
+        for finalizer in self._finalizers.values():
+            finalizer.detach()
+        inherited: list[object] = [*self._users, *self._retired]
+        if self._loop_clients is not None:
+            inherited.extend(self._loop_clients.drop_all())
+            self._loop_clients = None
+        if self._owns_client and self._client is not None:
+            inherited.append(self._client)
+            self._client = None
+        _INHERITED.extend(inherited)
+        self._users, self._retired, self._finalizers = {}, set(), {}
+
+    def _new_client(self) -> httpx.Client:
+        from openrouter_core._deadline_backend import deadline_transport
+
+        transport, exact = deadline_transport(POOL_LIMITS, environment_proxy(self.server_url), tls_context())
+        client = httpx.Client(timeout=self.timeout(), transport=transport, follow_redirects=False)
+        self._exact_deadlines = exact  # before the client: a reader without the lock sees both
+        # A core dropped without close() still releases its sockets (no ResourceWarning).
+        self._finalizers[client] = weakref.finalize(self, client.close)
+        return client
+
+    def _new_async_client(self) -> httpx.AsyncClient:
+        from openrouter_core._aiohttp_transport import async_client
+
+        return async_client(
+            timeout=self.timeout(),
+            limits=POOL_LIMITS,
+            follow_redirects=False,
+            mounts=self._async_proxy_mounts(),
+            verify=tls_context(),
+        )
+
     @property
     def client(self) -> httpx.Client:
         """The sync httpx client: the one passed in, or one created on first use and pooled."""
@@ -250,34 +325,65 @@ class OpenRouterCore:
             with self._lock:
                 client = self._client
                 if client is None:
-                    from openrouter_core._deadline_backend import deadline_transport
-
-                    proxy = environment_proxy(self.server_url)
-                    transport, exact = deadline_transport(POOL_LIMITS, proxy)
-                    client = httpx.Client(timeout=self.timeout(), transport=transport, follow_redirects=False)
-                    self._exact_deadlines = exact  # before the client: a reader without the lock sees both
-                    self._client = client
-                    # A core dropped without close() still releases its sockets (no ResourceWarning).
-                    self._finalizer = weakref.finalize(self, client.close)
+                    client = self._client = self._new_client()
         return client, self._exact_deadlines
+
+    def acquire_client(self) -> tuple[httpx.Client, bool]:
+        """`sync_client()` for one call; `release_client` must follow once the call is done with it."""
+        if not self._owns_client:
+            return self.sync_client()
+        with self._lock:
+            client = self._client
+            if client is None:
+                client = self._client = self._new_client()
+            self._users[client] = self._users.get(client, 0) + 1
+        return client, self._exact_deadlines
+
+    def release_client(self, client: httpx.Client) -> None:
+        """A call is done with `client`; a client close() retired meanwhile is closed by its last user."""
+        if not self._owns_client:
+            return
+        with self._lock:
+            users = self._users.get(client, 0) - 1
+            if users > 0:
+                self._users[client] = users
+                return
+            self._users.pop(client, None)
+            if client not in self._retired:
+                return
+            self._retired.discard(client)
+        self._close_client(client)
+
+    def _close_client(self, client: httpx.Client) -> None:
+        finalizer = self._finalizers.pop(client, None)
+        if finalizer is not None:
+            finalizer.detach()
+        client.close()
 
     @property
     def async_client(self) -> httpx.AsyncClient:
-        """The async httpx client: the one passed in, or one created on first use and pooled."""
-        client = self._async_client
-        if client is None:
-            with self._lock:
-                client = self._async_client
-                if client is None:
-                    from openrouter_core._aiohttp_transport import async_client
+        """The async httpx client: the one passed in, or the running loop's own, created on first use."""
+        if self._async_client is not None:
+            return self._async_client
+        return self._loop_registry().get()
 
-                    client = self._async_client = async_client(
-                        timeout=self.timeout(),
-                        limits=POOL_LIMITS,
-                        follow_redirects=False,
-                        mounts=self._async_proxy_mounts(),
-                    )
-        return client
+    def acquire_async_client(self) -> tuple[httpx.AsyncClient, Callable[[], Awaitable[None]] | None]:
+        """The running loop's async client for one call, and what to await when the call is done with it."""
+        if self._async_client is not None:
+            return self._async_client, None
+        return self._loop_registry().acquire()
+
+    def _loop_registry(self) -> LoopClients:
+        clients = self._loop_clients
+        if clients is None:
+            with self._lock:
+                clients = self._loop_clients
+                if clients is None:
+                    from openrouter_core._loop_clients import LoopClients
+
+                    clients = self._loop_clients = LoopClients(self._new_async_client)
+                    weakref.finalize(self, clients.release_closed)
+        return clients
 
     def _async_proxy_mounts(self) -> dict[str, httpx.AsyncBaseTransport | None]:
         # These replace the scheme routes httpx would read from the environment itself (`HTTP_PROXY`,
@@ -287,26 +393,26 @@ class OpenRouterCore:
         return {"http://": None, "https://": https}
 
     def close(self) -> None:
-        """Close the sync client if the core created it (a client passed in is left open)."""
+        """Close the sync client if the core created it (a client passed in is left open).
+
+        Calls still using it in other threads finish first: their last one closes it, and later calls get a
+        new client. The async clients close with their event loops, or with `aclose()`.
+        """
         if not self._owns_client:
             return
         with self._lock:
             client, self._client = self._client, None
-            finalizer, self._finalizer = self._finalizer, None
-        if finalizer is not None:
-            finalizer.detach()
+            if client is not None and client in self._users:
+                self._retired.add(client)
+                client = None
         if client is not None:
-            client.close()
+            self._close_client(client)
 
     async def aclose(self) -> None:
-        """Close both clients the core created (a client passed in is left open)."""
+        """Close the sync client and the running loop's async client, if the core created them."""
         self.close()
-        if not self._owns_async_client:
-            return
-        with self._lock:
-            client, self._async_client = self._async_client, None
-        if client is not None:
-            await client.aclose()
+        if self._owns_async_client and self._loop_clients is not None:
+            await self._loop_clients.aclose_current()
 
     def __enter__(self: _Core) -> _Core:
         return self
@@ -326,15 +432,16 @@ class OpenRouterCore:
 
     def __getstate__(self) -> dict[str, Any]:
         # Live clients and locks don't cross processes; the copy creates its own on first use.
-        live = ("_client", "_async_client", "_lock", "_finalizer")
+        live = ("_client", "_async_client", "_lock", "_users", "_retired", "_finalizers", "_loop_clients")
         state = {k: v for k, v in self.__dict__.items() if k not in live}
-        state["_client"] = state["_async_client"] = state["_finalizer"] = None
+        state["_client"] = state["_async_client"] = None
         state["_owns_client"] = state["_owns_async_client"] = True
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._lock = threading.Lock()
+        self._live_state()
 
     def __repr__(self) -> str:
         key = "set" if self._api_key else "none"

@@ -8,6 +8,7 @@ network backend whose streams cap each wait by the deadline in `attempt_deadline
 
 from __future__ import annotations
 
+import ssl
 import time
 from typing import Any
 
@@ -86,14 +87,16 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         self._backend.sleep(seconds)
 
 
-def deadline_transport(limits: httpx.Limits, proxy: str | None = None) -> tuple[httpx.HTTPTransport, bool]:
+def deadline_transport(
+    limits: httpx.Limits, proxy: str | None = None, verify: ssl.SSLContext | bool = True
+) -> tuple[httpx.HTTPTransport, bool]:
     """The core's own sync transport (through `proxy` if given), and whether its reads honour
     `attempt_deadline`.
 
     httpx has no public way to hand its connection pool a network backend; if its internals ever move,
     the transport stays plain and the watchdog (`_watchdog`) guards bodies as it does for a user's client.
     """
-    transport = httpx.HTTPTransport(limits=limits, proxy=proxy)
+    transport = httpx.HTTPTransport(limits=limits, proxy=proxy, verify=verify)
     pool = getattr(transport, "_pool", None)
     backend = getattr(pool, "_network_backend", None)
     if not isinstance(backend, httpcore.NetworkBackend):

@@ -21,6 +21,7 @@ from openrouter_core._errors import (
     UnexpectedClientError,
 )
 from openrouter_core._hooks import CallObserver, run_after_response, run_before_request, run_on_error
+from openrouter_core._inflate import Inflater, refused_encoding
 from openrouter_core._prepare import Prepared
 from openrouter_core._raw import RawResponse
 from openrouter_core._retries import RetryPlan
@@ -29,6 +30,7 @@ from openrouter_core._scrub import clean, scrub, secrets_of
 from openrouter_core.result import Err, Ok, Result
 
 __all__ = [
+    "EVENT_LIMIT",
     "BodyBuffer",
     "Decode",
     "OpenStream",
@@ -37,6 +39,7 @@ __all__ = [
     "body_bytes_async",
     "build_request",
     "close_quietly",
+    "event_limit",
     "map_exception",
     "open_if_stream",
     "outcome_result",
@@ -49,6 +52,8 @@ S = TypeVar("S")
 Decode = Callable[[int, Mapping[str, str], bytes], "T | OpenRouterError"]
 """Turns a finished response into the model, or the error its status and body call for."""
 OpenStream = Callable[[httpx.Response], S]
+EVENT_LIMIT = "openrouter.max_event_bytes"
+"""The response extension that tells a stream its largest event."""
 
 _TIMEOUTS: tuple[tuple[type[httpx.TimeoutException], str], ...] = (
     (httpx.ConnectTimeout, "connect"),
@@ -194,10 +199,15 @@ def open_if_stream(
 ) -> S | None:
     """Run the after-response hook; a 200 event stream becomes `open_stream(response)`, anything else None.
 
+    Raises `ResponseValidationError` for a body in a content coding the SDK did not offer, or stacked ones.
+
     A stream's body reads then wait up to the idle timeout (the call's deadline only covered its headers).
     """
     if core.hooks.after_response:
         run_after_response(core.hooks, response)
+    refused = refused_encoding(response)
+    if refused is not None:
+        raise refused
     if open_stream is None or response.status_code != 200:
         return None
     if not response.headers.get("content-type", "").startswith("text/event-stream"):
@@ -206,26 +216,38 @@ def open_if_stream(
     timeouts = response.request.extensions.get("timeout")
     if isinstance(timeouts, dict):
         timeouts["read"] = core.idle_timeout_ms / 1000
+    response.extensions[EVENT_LIMIT] = core.max_response_bytes  # one SSE event may buffer no more
     return open_stream(response)
 
 
-def body_bytes(response: httpx.Response) -> Iterator[bytes]:
-    """The body as it arrives, decoded only if a Content-Encoding asks for it."""
-    if _raw_body_is_final(response):
+def body_bytes(response: httpx.Response, limit: int | None = None) -> Iterator[bytes]:
+    """The body as it arrives, inflated in bounded steps if a Content-Encoding asks for it.
+
+    `limit` caps the decoded size (`ResponseTooLargeError`), checked before each step, not after a whole
+    read has been inflated.
+    """
+    if response.is_stream_consumed:  # an after_response hook read it: httpx holds it decoded
+        return response.iter_bytes()
+    inflater = Inflater(response, limit)
+    if inflater.identity:
         return response.iter_raw()
-    return response.iter_bytes()
+    return inflater.body(response.iter_raw())
 
 
-def body_bytes_async(response: httpx.Response) -> AsyncIterator[bytes]:
+def body_bytes_async(response: httpx.Response, limit: int | None = None) -> AsyncIterator[bytes]:
     """`body_bytes` for a response of the async client."""
-    if _raw_body_is_final(response):
+    if response.is_stream_consumed:
+        return response.aiter_bytes()
+    inflater = Inflater(response, limit)
+    if inflater.identity:
         return response.aiter_raw()
-    return response.aiter_bytes()
+    return inflater.abody(response.aiter_raw())
 
 
-def _raw_body_is_final(response: httpx.Response) -> bool:
-    """Whether the body is unread and needs no decoding, so `iter_raw` can skip httpx's decoders."""
-    return "content-encoding" not in response.headers and not response.is_stream_consumed
+def event_limit(response: httpx.Response) -> int | None:
+    """The largest SSE event a stream over `response` may buffer, as `open_if_stream` recorded it."""
+    limit = response.extensions.get(EVENT_LIMIT)
+    return limit if isinstance(limit, int) else None
 
 
 def close_quietly(response: httpx.Response) -> None:

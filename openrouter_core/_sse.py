@@ -16,6 +16,7 @@ class SSEDecoder:
     __slots__ = (
         "_bom_buf",
         "_parts",
+        "_parts_size",
         "_skip_lf",
         "_tail",
         "_tail_nl",
@@ -29,6 +30,7 @@ class SSEDecoder:
     retry: int | None
     _tail: bytes
     _parts: list[bytes]
+    _parts_size: int
     _tail_nl: bool
     _skip_lf: bool
     _bom_buf: bytes | None
@@ -44,6 +46,7 @@ class SSEDecoder:
         # contain b"\n\n", and have already been normalised to LF line endings.
         self._tail = b""
         self._parts = []
+        self._parts_size = 0
         self._tail_nl = False
         self._skip_lf = False
         # None once the start of the stream has been checked for a BOM.
@@ -80,12 +83,14 @@ class SSEDecoder:
             nl = chunk.find(b"\n")
             if nl < 0 or (not (nl == 0 and self._tail_nl) and chunk.find(b"\n\n", nl) < 0):
                 self._parts.append(chunk)
+                self._parts_size += len(chunk)
                 self._tail_nl = chunk[-1] == 10
                 return []
             if self._parts:
                 self._parts.append(chunk)
                 buf = self._tail + b"".join(self._parts)
                 self._parts = []
+                self._parts_size = 0
             else:
                 buf = self._tail + chunk
         else:
@@ -140,6 +145,11 @@ class SSEDecoder:
         else:
             self._tail = b""
         return out
+
+    @property
+    def buffered(self) -> int:
+        """Bytes held for an event that has not ended yet."""
+        return len(self._tail) + self._parts_size
 
     def flush(self) -> list[bytes]:
         """End the stream: return the payload of an unterminated final event, if any, and reset the parser."""

@@ -13,10 +13,11 @@ from openrouter_core._decode import chat_error
 from openrouter_core._errors import (
     OpenRouterError,
     RequestAbortedError,
+    ResponseTooLargeError,
     ResponseValidationError,
     StreamTruncatedError,
 )
-from openrouter_core._exchange import map_exception
+from openrouter_core._exchange import event_limit, map_exception
 from openrouter_core._models._stream import ChatStreamingResponseChunk
 from openrouter_core._scrub import scrub, secrets_of
 from openrouter_core._sse import SSEDecoder
@@ -46,6 +47,7 @@ class StreamState:
     """Turns SSE payloads into chunks, and records the end of the stream and its first error."""
 
     __slots__ = (
+        "_event_limit",
         "_feed",
         "_headers",
         "_sent_headers",
@@ -64,10 +66,12 @@ class StreamState:
         headers: Mapping[str, str],
         sent_headers: Mapping[str, str] | None = None,
         observer: CallObserver | None = None,
+        event_limit: int | None = None,
     ) -> None:
         self._headers = headers
         self._sent_headers = sent_headers  # the request's, to find the key a server might echo
         self.observer = observer
+        self._event_limit = event_limit
         self.sse = SSEDecoder()
         self._feed = self.sse.feed
         self.pending: deque[bytes] = deque()
@@ -108,8 +112,11 @@ class StreamState:
         return self.error
 
     def feed(self, raw: bytes) -> None:
-        """Queue the payloads completed by a piece of the body."""
+        """Queue the payloads completed by a piece of the body; raise once one event outgrows its limit."""
         self.pending.extend(self._feed(raw))
+        limit = self._event_limit
+        if limit is not None and self.sse.buffered > limit:
+            raise ResponseTooLargeError(f"A stream event is larger than max_response_bytes={limit}")
 
     def eof(self) -> None:
         """The body ended: queue a last event that had no blank line after it."""
@@ -173,7 +180,7 @@ class StreamView:
 
     def __init__(self, response: httpx.Response, observer: CallObserver | None = None) -> None:
         self.response = response
-        self._state = StreamState(response.headers, _sent_headers(response), observer)
+        self._state = StreamState(response.headers, _sent_headers(response), observer, event_limit(response))
 
     @property
     def error(self) -> OpenRouterError | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from typing import TypeVar
 
 import httpx
@@ -38,7 +39,7 @@ S = TypeVar("S")
 
 def _read(core: OpenRouterCore, response: httpx.Response, deadline: float) -> bytes:
     buffer = BodyBuffer(core, response, deadline)
-    for chunk in body_bytes(response):
+    for chunk in body_bytes(response, core.max_response_bytes):
         buffer.add(chunk)
     return buffer.body()
 
@@ -52,7 +53,7 @@ def _attempt(
 ) -> tuple[T | S | OpenRouterError, httpx.Response | None]:
     try:
         # Created on first use, before the clock starts: setting up TLS is not the server's time.
-        client, exact_deadlines = core.sync_client()
+        client, exact_deadlines = core.acquire_client()
     except Exception as exc:
         return map_exception(exc), None
     real_deadline = time.monotonic() + prepared.timeout_s
@@ -68,6 +69,42 @@ def _attempt(
     return outcome, response
 
 
+class _Releasing(httpx.SyncByteStream):
+    """A response body that gives its client back to the core when the response closes."""
+
+    __slots__ = ("_client", "_core", "_stream")
+
+    def __init__(self, stream: httpx.SyncByteStream, core: OpenRouterCore, client: httpx.Client) -> None:
+        self._stream = stream
+        self._core: OpenRouterCore | None = core
+        self._client = client
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self._stream)
+
+    def close(self) -> None:
+        try:
+            self._stream.close()
+        finally:
+            core, self._core = self._core, None
+            if core is not None:
+                core.release_client(self._client)
+
+
+def _send(core: OpenRouterCore, client: httpx.Client, prepared: Prepared) -> httpx.Response:
+    """Send on `client`, which the response gives back to the core when it closes (or at once on failure)."""
+    try:
+        response = client.send(build_request(core, client, prepared), stream=True)
+    except BaseException:
+        core.release_client(client)
+        raise
+    if isinstance(response.stream, httpx.SyncByteStream):
+        response.stream = _Releasing(response.stream, core, client)
+    else:
+        core.release_client(client)
+    return response
+
+
 def _round_trip(
     core: OpenRouterCore,
     client: httpx.Client,
@@ -81,7 +118,7 @@ def _round_trip(
     deadline = core.clock() + prepared.timeout_s
     log_request(prepared.method, prepared.url, prepared.headers, attempt)
     try:
-        response = client.send(build_request(core, client, prepared), stream=True)
+        response = _send(core, client, prepared)
     except Exception as exc:
         return map_exception(exc), None
     log_response(response.status_code, response.headers, prepared.headers)

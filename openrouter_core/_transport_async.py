@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
 
 import anyio
@@ -36,7 +37,7 @@ S = TypeVar("S")
 
 async def _read(core: OpenRouterCore, response: httpx.Response, deadline: float) -> bytes:
     buffer = BodyBuffer(core, response, deadline)
-    async for chunk in body_bytes_async(response):
+    async for chunk in body_bytes_async(response, core.max_response_bytes):
         buffer.add(chunk)
     return buffer.body()
 
@@ -55,6 +56,46 @@ async def _attempt(
     return total_timeout(prepared.timeout_s), arrived[0] if arrived else None
 
 
+class _Releasing(httpx.AsyncByteStream):
+    """A response body that gives its client back to the core when the response closes."""
+
+    __slots__ = ("_release", "_stream")
+
+    def __init__(self, stream: httpx.AsyncByteStream, release: Callable[[], Awaitable[None]]) -> None:
+        self._stream = stream
+        self._release: Callable[[], Awaitable[None]] | None = release
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._stream.__aiter__()
+
+    async def aclose(self) -> None:
+        try:
+            await self._stream.aclose()
+        finally:
+            release, self._release = self._release, None
+            if release is not None:
+                await release()
+
+
+async def _send(core: OpenRouterCore, prepared: Prepared) -> httpx.Response:
+    """Send on the loop's client, which the response gives back when it closes (or at once on failure)."""
+    client, release = core.acquire_async_client()
+    if release is None:
+        return await client.send(build_request(core, client, prepared), stream=True)
+    try:
+        response = await client.send(build_request(core, client, prepared), stream=True)
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await release()
+        raise
+    if isinstance(response.stream, httpx.AsyncByteStream):
+        response.stream = _Releasing(response.stream, release)
+    else:
+        with anyio.CancelScope(shield=True):
+            await release()
+    return response
+
+
 async def _round_trip(
     core: OpenRouterCore,
     prepared: Prepared,
@@ -66,8 +107,7 @@ async def _round_trip(
     deadline = core.clock() + prepared.timeout_s
     log_request(prepared.method, prepared.url, prepared.headers, attempt)
     try:
-        client = core.async_client
-        response = await client.send(build_request(core, client, prepared), stream=True)
+        response = await _send(core, prepared)
     except Exception as exc:
         return map_exception(exc), None
     arrived.append(response)

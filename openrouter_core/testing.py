@@ -18,6 +18,7 @@ from openrouter_core._testing._builders import (
     text_reply,
 )
 from openrouter_core._testing._cli import main as _main
+from openrouter_core._testing._encodings import bomb_reply, encoded_reply
 from openrouter_core._testing._faults import (
     SlowAcceptServer,
     bare_error_event_reply,
@@ -58,11 +59,13 @@ __all__ = [
     "Reply",
     "SlowAcceptServer",
     "bare_error_event_reply",
+    "bomb_reply",
     "cut_at",
     "cut_in_head",
     "drip_reply",
     "echo_reply",
     "empty_reply",
+    "encoded_reply",
     "error_chunk_stream_reply",
     "error_reply",
     "garbage_body_reply",

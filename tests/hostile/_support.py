@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import json
 import os
+import resource
 import threading
+import time
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from hypothesis import settings
+import pytest
+from hypothesis import Phase, settings
 from hypothesis import strategies as st
 
 from openrouter_core import (
@@ -27,9 +32,11 @@ from openrouter_core import (
 from openrouter_core.errors import OpenRouterError, chat_error_class
 from openrouter_core.testing import (
     Reply,
+    bomb_reply,
     cut_at,
     cut_in_head,
     empty_reply,
+    encoded_reply,
     error_reply,
     garbage_body_reply,
     html_reply,
@@ -51,12 +58,15 @@ from openrouter_funcs import chat_send, chat_send_async
 T = TypeVar("T")
 
 KEY = "sk-or-v1-HOSTILE-SECRET-7f3a9c0d1e2b4a5968"
-TIMEOUT_MS = 400
-IDLE_MS = 250
-CONNECT_MS = 300
+# `make soak` runs several processes on a shared machine: HOSTILE_SLACK stretches every deadline and stall
+# alike, so that a starved process still sees a fast reply as fast and a long stall as too long.
+SLACK = float(os.environ.get("HOSTILE_SLACK", "1"))
+TIMEOUT_MS = round(400 * SLACK)
+IDLE_MS = round(250 * SLACK)
+CONNECT_MS = round(300 * SLACK)
 CAP = 256 * 1024
 SHORT_STALL = 0.01
-LONG_STALL = 0.7  # longer than TIMEOUT_MS and IDLE_MS: the call must time out
+LONG_STALL = 0.7 * SLACK  # longer than TIMEOUT_MS and IDLE_MS: the call must time out
 CI_EXAMPLES = 40
 FUZZ_EXAMPLES = 1000
 REQUEST: dict[str, Any] = {"model": "m", "messages": [{"role": "user", "content": "hi"}]}
@@ -82,7 +92,30 @@ class Stats:
     fuzz: bool = False
     started: float = 0.0
     escaped: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    resources_at_start: tuple[int, int] = (0, 0)
+
+    def report(self, resources_at_end: tuple[int, int] | None = None) -> None:
+        """Write the figures `make soak` adds up to `HOSTILE_SOAK_REPORT` (progress, or the final figures)."""
+        if not SOAK_REPORT:
+            return
+        figures: dict[str, Any] = {
+            "cases": self.cases,
+            "escapes": self.escapes,
+            "wrong": self.wrong,
+            "seconds": time.monotonic() - self.started,
+            "peak_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            "fds_start": self.resources_at_start[0],
+            "threads_start": self.resources_at_start[1],
+            "failures": (self.escaped + self.failures)[:20],
+        }
+        if resources_at_end is not None:
+            figures["fds_end"], figures["threads_end"] = resources_at_end
+            figures["fds_open"] = sorted(_fd_targets())
+        with open(SOAK_REPORT + ".tmp", "w") as out:
+            json.dump(figures, out)
+        os.replace(SOAK_REPORT + ".tmp", SOAK_REPORT)
 
     def summary(self, seconds: float) -> str:
         profile = "fuzz" if self.fuzz else "ci"
@@ -93,6 +126,41 @@ class Stats:
 
 
 STATS = Stats()
+SOAK_REPORT = os.environ.get("HOSTILE_SOAK_REPORT")
+"""Where a `make soak` process writes its figures."""
+SOAK_UNTIL = float(os.environ.get("HOSTILE_SOAK_UNTIL", "0"))
+"""When a `make soak` process stops drawing cases (time.time()), or 0."""
+
+
+def open_resources() -> tuple[int, int]:
+    """Open sockets, pipes and event-loop fds (epoll, eventfd), and live threads, of this process.
+
+    Files are left out: pytest's output capture opens and closes its own as it goes.
+    """
+    kinds = ("socket:", "pipe:", "anon_inode:")
+    return sum(
+        target.split(":", 1)[1].startswith(kinds) for target in _fd_targets()
+    ), threading.active_count()
+
+
+def _fd_targets() -> list[str]:
+    targets = []
+    for name in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):
+            targets.append(f"{name}:{os.readlink(f'/proc/self/fd/{name}')}")
+    return targets
+
+
+def settled_resources(baseline: tuple[int, int], timeout: float = 5.0) -> tuple[int, int]:
+    """The counts once closed connections and finished threads are gone (or after `timeout`)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        gc.collect()
+        now = open_resources()
+        if all(n <= b for n, b in zip(now, baseline, strict=True)) or time.monotonic() > deadline:
+            return now
+        time.sleep(0.05)
+
 
 FIGURES: dict[str, str] = {}
 """Resource figures measured by test_resources.py, printed in the terminal summary."""
@@ -100,9 +168,22 @@ OVERSHOOTS: dict[str, float] = {}
 """Deadline overshoots (seconds) measured by test_deadlines.py, printed in the terminal summary."""
 
 
-def profile() -> settings:
-    """The hypothesis settings of the property tests: the long "fuzz" run or the fixed-seed "ci" slice."""
-    return settings.get_profile("fuzz" if STATS.fuzz or _fuzz_requested() else "ci")
+def profile(slow: bool = False) -> settings:
+    """The hypothesis settings of the property tests: the long "fuzz" run or the fixed-seed "ci" slice.
+
+    `slow` tests (a fork or several event loops per case) draw a tenth as many cases. `HOSTILE_EXAMPLES`
+    (set by `make soak`) replaces the fuzz profile's count.
+    """
+    fuzz = STATS.fuzz or _fuzz_requested() or SOAK_EXAMPLES is not None
+    base = settings.get_profile("fuzz" if fuzz else "ci")
+    examples = SOAK_EXAMPLES if SOAK_EXAMPLES is not None else base.max_examples
+    examples = max(1, examples // 10) if slow else examples
+    if SOAK_EXAMPLES is not None:  # a soak records failures and goes on: nothing to shrink
+        return settings(base, max_examples=examples, phases=[Phase.explicit, Phase.generate])
+    return settings(base, max_examples=examples)
+
+
+SOAK_EXAMPLES = int(os.environ["HOSTILE_EXAMPLES"]) if os.environ.get("HOSTILE_EXAMPLES") else None
 
 
 def _fuzz_requested() -> bool:
@@ -116,8 +197,13 @@ def scale(ci: int, fuzz: int) -> int:
 
 def guarded(call: Callable[[], T]) -> T:
     """Run one case; any exception but KeyboardInterrupt and cancellation is an escape, counted and failed."""
+    if SOAK_UNTIL and time.time() > SOAK_UNTIL:
+        pytest.skip("the soak's time is up")
     with STATS.lock:
         STATS.cases += 1
+        progress = STATS.cases % 200 == 0
+    if progress:
+        STATS.report()
     try:
         return call()
     except (KeyboardInterrupt, asyncio.CancelledError):
@@ -215,6 +301,14 @@ def extra_headers(draw: st.DrawFn) -> list[tuple[str, str]]:
     return items
 
 
+OFFERED = ["gzip", "x-gzip", "deflate"]
+STACKED = st.lists(st.sampled_from(OFFERED), min_size=2, max_size=3)
+LYING = st.one_of(
+    st.tuples(st.sampled_from(["br", "zstd", "compress", "x-bogus", "snappy"])),
+    st.tuples(st.sampled_from(OFFERED), st.sampled_from(["br", "zstd"])),
+)
+
+
 def _status_class(status: int, code: int | str | None) -> type[OpenRouterError]:
     if status >= 400:
         return chat_error_class(status)
@@ -234,7 +328,21 @@ def plain_replies(draw: st.DrawFn) -> tuple[str, Reply, Expect, bool]:
     """A non-SSE reply, what it must give, and whether wire faults may be applied to it."""
     kind = draw(
         st.sampled_from(
-            ["valid", "error_json", "truncated", "wrong_types", "garbage", "html", "empty", "gzip", "huge"]
+            [
+                "valid",
+                "error_json",
+                "truncated",
+                "wrong_types",
+                "garbage",
+                "html",
+                "empty",
+                "gzip",
+                "huge",
+                "encoded",
+                "stacked",
+                "lying_encoding",
+                "inflating",
+            ]
         )
     )
     status = draw(st.sampled_from(STATUSES))
@@ -242,6 +350,34 @@ def plain_replies(draw: st.DrawFn) -> tuple[str, Reply, Expect, bool]:
     if kind == "valid":
         text = draw(texts)
         return kind, text_reply(text, headers=headers), Expect(ok_text=text), True
+    if kind == "encoded":
+        text = draw(texts)
+        coding = draw(st.sampled_from(OFFERED))
+        return (
+            f"{kind}:{coding}",
+            encoded_reply(text_reply(text, headers=headers), coding),
+            Expect(ok_text=text),
+            True,
+        )
+    if kind in ("stacked", "lying_encoding"):
+        codings = draw(STACKED if kind == "stacked" else LYING)
+        reply = encoded_reply(text_reply(draw(texts), status=status), *codings)
+        return (
+            f"{kind}:{','.join(codings)}:{status}",
+            reply,
+            Expect(errors=(errors.ResponseValidationError,)),
+            False,
+        )
+    if kind == "inflating":
+        coding = draw(st.sampled_from(OFFERED))
+        size = draw(st.integers(CAP + 1, 256 * CAP))
+        reply = bomb_reply(size, coding, status=status)
+        return (
+            f"{kind}:{coding}:{size}:{status}",
+            reply,
+            Expect(errors=(errors.ResponseTooLargeError,)),
+            False,
+        )
     if kind == "error_json":
         status = draw(st.sampled_from([200, 201, 301, *ERROR_STATUSES]))
         code: int | str = draw(
@@ -419,6 +555,21 @@ def cases(draw: st.DrawFn, stream: bool) -> Case:
         reply = sse_events_reply([event.data for event in events])
         expect = Expect(stream=stream_expect(events, None, None))
         faultable = True
+        encoding = draw(st.sampled_from(["none"] * 6 + ["encoded", "stacked", "lying", "event_bomb"]))
+        if encoding == "encoded":
+            coding = draw(st.sampled_from(OFFERED))
+            return Case(f"{label}+{coding}", target, encoded_reply(reply, coding), expect)
+        if encoding in ("stacked", "lying"):
+            codings = draw(STACKED if encoding == "stacked" else LYING)
+            bad = Expect(errors=(errors.ResponseValidationError,))
+            return Case(f"{label}+{','.join(codings)}", target, encoded_reply(reply, *codings), bad)
+        if encoding == "event_bomb":
+            size = draw(st.integers(CAP + 1, 256 * CAP))
+            coding = draw(st.sampled_from(OFFERED))
+            too_large = Expect(stream=StreamExpect((), (errors.ResponseTooLargeError,)))
+            return Case(
+                f"sse event bomb:{coding}:{size}", target, bomb_reply(size, coding, stream=True), too_large
+            )
     else:
         label, reply, expect, faultable = draw(plain_replies())
         events = []
@@ -450,7 +601,10 @@ def cases(draw: st.DrawFn, stream: bool) -> Case:
         )
     if not payload:
         return Case(label, target, reply, expect)
-    offset = draw(st.integers(0, len(payload) - 1 if not events else len(payload)))
+    # A position in thousandths, not bytes: a payload length varies (ids, timestamps), and a bound that moves
+    # between two draws of the same case makes hypothesis stop a long run (FlakyStrategyDefinition).
+    last = len(payload) - 1 if not events else len(payload)
+    offset = draw(st.integers(0, 1000)) * last // 1000
     long_stall = fault == "stall" and draw(st.booleans())
     if fault == "stall" and not long_stall:
         return Case(f"{label}+short_stall@{offset}", target, stall_at(reply, offset, SHORT_STALL), expect)
@@ -535,10 +689,19 @@ def texts_for_key(outcome: Outcome) -> Iterator[str]:
 def check(case: Case, outcome: Outcome, stream: bool) -> None:
     try:
         _check(case, outcome, stream)
-    except AssertionError:
-        with STATS.lock:
-            STATS.wrong += 1
-        raise
+    except AssertionError as exc:
+        where = traceback.extract_tb(exc.__traceback__)[-1].line
+        wrong(str(exc) or f"{case}: {where}")
+
+
+def wrong(message: str) -> None:
+    """Count a wrong outcome and fail the test; under `make soak`, record it and let the run go on."""
+    with STATS.lock:
+        STATS.wrong += 1
+        if SOAK_REPORT:
+            STATS.failures.append(message[:600])
+            return
+    raise AssertionError(message)
 
 
 def _check(case: Case, outcome: Outcome, stream: bool) -> None:
@@ -576,3 +739,33 @@ def _check(case: Case, outcome: Outcome, stream: bool) -> None:
         assert type(error) in expect.stream.error, (
             f"{case}: expected .error {expect.stream.error}, got {error!r}"
         )
+
+
+# -- calls answered by the mock's echo (fork, event loops, close races) -------------------------------
+
+
+def tagged(tag: str, stream: bool) -> dict[str, Any]:
+    """A request whose echo reply quotes `tag`, so a reply delivered to the wrong caller is caught."""
+    return {"model": "m", "messages": [{"role": "user", "content": tag}], "stream": stream}
+
+
+def echo_sync(core: OpenRouterCore, tag: str, stream: bool) -> str | None:
+    """None when the call got its own echo back; otherwise what it got instead."""
+    res = chat_send(core, tagged(tag, stream))
+    if isinstance(res, Ok) and isinstance(res.value, ChatStream):
+        res = res.value.collect()
+    if isinstance(res, Ok) and isinstance(res.value, models.ChatResponse):
+        text = res.value.choices[0].message.content
+        return None if text == f"You said: {tag}" else f"{tag}: got {text!r}"
+    return f"{tag}: {res!r}"
+
+
+async def echo_async(core: OpenRouterCore, tag: str, stream: bool) -> str | None:
+    """The async twin of `echo_sync`."""
+    res = await chat_send_async(core, tagged(tag, stream))
+    if isinstance(res, Ok) and isinstance(res.value, AsyncChatStream):
+        res = await res.value.collect()
+    if isinstance(res, Ok) and isinstance(res.value, models.ChatResponse):
+        text = res.value.choices[0].message.content
+        return None if text == f"You said: {tag}" else f"{tag}: got {text!r}"
+    return f"{tag}: {res!r}"

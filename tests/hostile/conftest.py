@@ -39,6 +39,7 @@ settings.register_profile(
 def pytest_configure(config: pytest.Config) -> None:
     _support.STATS.fuzz = config.getoption("hypothesis_profile", None) == "fuzz"
     _support.STATS.started = time.monotonic()
+    _support.STATS.resources_at_start = _support.open_resources()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -49,6 +50,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     stats = _support.STATS
     if stats.cases:
         terminalreporter.write_line(stats.summary(time.monotonic() - stats.started))
+    if _support.SOAK_REPORT:
+        stats.report(_support.settled_resources(stats.resources_at_start))
 
 
 @pytest.fixture(scope="session")
