@@ -43,8 +43,9 @@ class Recorder:
         self.stalled = False
 
     def __call__(self, request: RecordedRequest) -> Reply | None:
-        now = time.monotonic()
         with self.lock:
+            # Stamped under the lock, so the order of the stamps is the order the handler saw the requests.
+            now = time.monotonic()
             first = not self.times
             self.times.append((now, request.json()["messages"][0]["content"]))
             if first:
