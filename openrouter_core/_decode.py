@@ -8,6 +8,7 @@ from typing import Any, Generic, TypeVar
 import msgspec
 
 from openrouter_core._errors import (
+    Availability,
     ChatError,
     OpenRouterDefaultError,
     OpenRouterError,
@@ -37,9 +38,11 @@ def chat_error(
     headers: Mapping[str, str] | None = None,
     openrouter_metadata: Mapping[str, Any] | None = None,
     user_id: str | None = None,
+    availability: object = None,
 ) -> ChatError:
     """The `ChatError` subclass for an OpenRouter error: by HTTP status if it is an error, else by `code`."""
     cls = chat_error_class(status_code if status_code >= 400 else code)
+    error_type = metadata.get("error_type") if isinstance(metadata, Mapping) else None
     return cls(
         message or f"API error occurred: {_text(body)[:1000]}",
         status_code=status_code,
@@ -49,6 +52,8 @@ def chat_error(
         user_id=user_id,
         body=_text(body),
         headers=headers,
+        error_type=error_type if isinstance(error_type, str) else None,
+        availability=Availability.from_body(availability),
     )
 
 
@@ -69,6 +74,7 @@ def _error_body(status: int, headers: Mapping[str, str], body: bytes) -> ChatErr
         headers=headers,
         openrouter_metadata=parsed.openrouter_metadata,
         user_id=parsed.user_id,
+        availability=detail.availability,
     )
 
 

@@ -30,7 +30,9 @@
   + UnexpectedClientError             anything else from the HTTP layer or a hook
 
 A `ChatError` is chosen by HTTP status, or, for a 200 body or stream event made of `{"error": ...}`, by
-the error's `code`. `status_code` is always the HTTP status actually received.
+the error's `code`. `status_code` is always the HTTP status actually received. Its `error_type` is the body's
+`error.metadata.error_type` (the spec's `ApiErrorType`, an open str) and `availability` the body's
+`error.availability`, decoded leniently; the retry decision reads both (docs/retries-and-timeouts.md).
 """
 
 from __future__ import annotations
@@ -38,8 +40,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import msgspec
+
 __all__ = [
     "APIConnectionError",
+    "Availability",
     "BadGatewayResponseError",
     "BadRequestResponseError",
     "BudgetExceededError",
@@ -100,6 +105,57 @@ def _cut(body: str) -> str:
     return f"{body[:BODY_LIMIT]}...and {len(body) - BODY_LIMIT} more chars"
 
 
+class Availability(msgspec.Struct, frozen=True, kw_only=True):
+    """An error body's `availability`: why no endpoint served, whether a retry can help, and when."""
+
+    code: str | None = None
+    retryable: bool | None = None
+    retry_after: float | None = None
+    """Seconds the server asks us to wait before trying again."""
+    fallback_models: tuple[str, ...] = ()
+    raw: dict[str, Any] = msgspec.field(default_factory=dict)
+    """The object as received, keys this SDK does not know included."""
+
+    @classmethod
+    def from_body(cls, value: object) -> Availability | None:
+        """Leniently decoded: a field of the wrong type is dropped, a non-object gives None."""
+        if not isinstance(value, Mapping):
+            return None
+        code = value.get("code")
+        retryable = value.get("retryable")
+        models = value.get("fallback_models")
+        return cls(
+            code=code if isinstance(code, str) else None,
+            retryable=retryable if isinstance(retryable, bool) else None,
+            retry_after=seconds(value.get("retry_after")),
+            fallback_models=tuple(m for m in models if isinstance(m, str))
+            if isinstance(models, list)
+            else (),
+            raw={str(k): v for k, v in value.items()},
+        )
+
+    def __str__(self) -> str:
+        parts = [self.code or "availability"]
+        if self.retryable is not None:
+            parts.append("retryable" if self.retryable else "not retryable")
+        if self.retry_after is not None:
+            parts.append(f"retry after {self.retry_after:g} s")
+        if self.fallback_models:
+            parts.append(f"fallbacks {', '.join(self.fallback_models)}")
+        return ", ".join(parts)
+
+
+def seconds(value: object) -> float | None:
+    """A non-negative finite number of seconds from a JSON number or numeric string, else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if 0 <= number < float("inf") else None
+
+
 class ChatError(OpenRouterError):
     """The server answered with an OpenRouter error body `{"error": {code, message, metadata}}`."""
 
@@ -116,11 +172,16 @@ class ChatError(OpenRouterError):
         user_id: str | None = None,
         body: str = "",
         headers: Mapping[str, str] | None = None,
+        error_type: str | None = None,
+        availability: Availability | None = None,
     ) -> None:
         super().__init__(message)
         self.status_code = status_code
         self.code = code
         self.metadata = metadata
+        self.error_type = error_type
+        """`error.metadata.error_type`: `rate_limit_exceeded`, `context_length_exceeded`, ... (open)."""
+        self.availability = availability
         self.openrouter_metadata = openrouter_metadata
         self.user_id = user_id
         self.body = _cut(body)
@@ -128,7 +189,11 @@ class ChatError(OpenRouterError):
 
     def __str__(self) -> str:
         code = f" (code {self.code})" if self.code is not None and self.code != self.status_code else ""
-        return f"{self.status_code}{code}: {self.message}"
+        kind = [self.error_type] if self.error_type else []
+        if self.availability is not None:
+            kind.append(f"availability: {self.availability}")
+        detail = f" [{'; '.join(kind)}]" if kind else ""
+        return f"{self.status_code}{code}{detail}: {self.message}"
 
 
 class BadRequestResponseError(ChatError):

@@ -159,7 +159,15 @@ class StreamState:
         assert error is not None
         if self.error is None:
             self.error = self._scrubbed(
-                chat_error(200, error.code, error.message, error.metadata, body=data, headers=self._headers)
+                chat_error(
+                    200,
+                    error.code,
+                    error.message,
+                    error.metadata,
+                    body=data,
+                    headers=self._headers,
+                    availability=error.availability,
+                )
             )
         if chunk.choices or chunk.id:
             return False

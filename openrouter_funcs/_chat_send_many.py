@@ -36,7 +36,7 @@ from openrouter_core._hooks import CallObserver, CallStart, start_call
 from openrouter_core._models._request import ChatGenerationParams
 from openrouter_core._models._response import ChatResponse
 from openrouter_core._prepare import to_struct
-from openrouter_core._retries import parse_retry_after
+from openrouter_core._retries import is_final, server_delay
 from openrouter_core._safe_text import safe_repr, safe_str, type_name
 from openrouter_core.result import Err, Ok, Result
 from openrouter_funcs._chat_send import INTERRUPTED, ChatOptions
@@ -311,9 +311,11 @@ class BatchRun:
         """How long the whole batch pauses after this 429, or None when the request has had its tries."""
         if not isinstance(error, TooManyRequestsResponseError) or attempts >= self.rate_limit_attempts:
             return None
+        if is_final(error):
+            return None
         cap = self.backoff.max_interval / 1000
         with self.lock:
-            server = parse_retry_after(error.headers) if error.headers else None
+            server = server_delay(error)
             if server is None:
                 server = self.backoff.ceiling_ms(self.streak + 1) / 1000
             self.streak += 1

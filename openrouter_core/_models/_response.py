@@ -74,6 +74,8 @@ class ErrorDetail(ResponseStruct, kw_only=True):
     code: int | str | None = None
     message: str = ""
     metadata: dict[str, Any] | None = None
+    # Not in the vendored spec: newer docs describe `availability`; kept as sent, decoded leniently later.
+    availability: Any = None
 
 
 class ErrorBody(ResponseStruct, kw_only=True):

@@ -81,6 +81,8 @@ class ChatStreamError(ResponseStruct, kw_only=True):
     # The spec lists `error_type` (values in `ApiErrorType`) and `provider_code`; real traffic adds
     # more keys (`raw`, `provider_name`), so the whole object is kept as a dict.
     metadata: dict[str, Any] | None = None
+    # Not in the vendored spec: newer docs describe `availability`; kept as sent, decoded leniently later.
+    availability: Any = None
 
 
 class ChatStreamingResponseChunk(ResponseStruct, kw_only=True):

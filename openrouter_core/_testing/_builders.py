@@ -283,11 +283,21 @@ def error_reply(
     code: int | str | None = None,
     metadata: Mapping[str, Any] | None = None,
     headers: HeaderItems | None = None,
+    error_type: str | None = None,
+    availability: Mapping[str, Any] | None = None,
 ) -> Reply:
-    """Build OpenRouter's JSON error response ``{"error": {"code", "message", "metadata"?}}``."""
+    """Build OpenRouter's JSON error response ``{"error": {"code", "message", "metadata"?}}``.
+
+    ``error_type`` goes to ``metadata.error_type`` (an ``ApiErrorType`` such as ``provider_overloaded``);
+    ``availability`` is sent as ``error.availability`` (``code``, ``retryable``, ``retry_after``, ...).
+    """
     error: dict[str, Any] = {"code": status if code is None else code, "message": message}
-    if metadata is not None:
-        error["metadata"] = dict(metadata)
+    if metadata is not None or error_type is not None:
+        error["metadata"] = dict(metadata or {})
+        if error_type is not None:
+            error["metadata"]["error_type"] = error_type
+    if availability is not None:
+        error["availability"] = dict(availability)
     return Reply(status=status, headers=_json_headers(headers), body=_encode({"error": error}))
 
 
