@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from openrouter_core import errors, models
     from openrouter_core._config import BackoffStrategy, RetryConfig
     from openrouter_core._core import OpenRouterCore
+    from openrouter_core._headers import openrouter_headers
     from openrouter_core._hooks import CallObserver, CallStart, Hooks
     from openrouter_core._raw import RawResponse
     from openrouter_core._stream import ChatStream
@@ -35,6 +36,7 @@ __all__ = [
     "__version__",
     "errors",
     "models",
+    "openrouter_headers",
     "to_returns",
 ]
 
@@ -53,6 +55,7 @@ _IMPORT_MAP = {
     "RetryConfig": "openrouter_core._config",
     "to_returns": "openrouter_core.result",
     "__version__": "openrouter_core._version",
+    "openrouter_headers": "openrouter_core._headers",
 }
 _SUBMODULES = frozenset({"errors", "models", "testing", "result"})
 

@@ -1,4 +1,4 @@
-"""Header checks and merging shared by the core and each call."""
+"""Header checks and merging shared by the core and each call, and the headers of OpenRouter's features."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ from collections.abc import Mapping
 
 from openrouter_core._errors import SDKValidationError
 
-__all__ = ["FRAMING_HEADERS", "check_headers", "merge_headers"]
+__all__ = ["CACHE_TTL_RANGE_S", "FRAMING_HEADERS", "check_headers", "merge_headers", "openrouter_headers"]
+
+CACHE_TTL_RANGE_S = (1, 86_400)
+"""The response cache TTLs OpenRouter accepts, in seconds."""
 
 # RFC 9110 §5.1 and §5.5: a token for the name; for the value, visible ASCII with inner spaces or tabs only.
 # Anything else (CR/LF above all) could split the request, and would make the HTTP layer's error quote it.
@@ -63,3 +66,42 @@ def merge_headers(base: Mapping[str, str], extra: Mapping[str, str]) -> dict[str
         merged[name] = value
         lowered[name.lower()] = name
     return merged
+
+
+def openrouter_headers(
+    *,
+    cache: bool | None = None,
+    cache_ttl_s: int | None = None,
+    cache_clear: bool = False,
+    route_metadata: bool = False,
+) -> dict[str, str]:
+    """The request headers that turn on OpenRouter's response cache and router metadata.
+
+    Pass them per call (`headers=`) or per core (`default_headers=`); a call's headers win over the core's,
+    so `openrouter_headers(cache=False)` turns a core's cache off for one call. `cache=True` asks for a
+    cached response (billed 0 on a hit); `cache_ttl_s` (1 to 86,400) keeps a new entry that long and
+    implies `cache=True`; `cache_clear=True` drops the entry first. `route_metadata=True` asks for
+    `openrouter_metadata` (the providers tried, in order, with their status). Raises `ValueError` for a
+    TTL out of range: these are built once, like a `RetryConfig`, before any call.
+    """
+    headers: dict[str, str] = {}
+    if cache_ttl_s is not None:
+        low, high = CACHE_TTL_RANGE_S
+        if (
+            isinstance(cache_ttl_s, bool)
+            or not isinstance(cache_ttl_s, int)
+            or not low <= cache_ttl_s <= high
+        ):
+            raise ValueError(
+                f"cache_ttl_s must be an int of seconds from {low} to {high}, not {cache_ttl_s!r}"
+            )
+        cache = True if cache is None else cache
+    if cache is not None:
+        headers["X-OpenRouter-Cache"] = "true" if cache else "false"
+    if cache_ttl_s is not None and cache:
+        headers["X-OpenRouter-Cache-TTL"] = str(cache_ttl_s)
+    if cache_clear:
+        headers["X-OpenRouter-Cache-Clear"] = "true"
+    if route_metadata:
+        headers["X-OpenRouter-Metadata"] = "enabled"
+    return headers

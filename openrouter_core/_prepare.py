@@ -20,7 +20,10 @@ __all__ = ["Prepared", "prepare", "prepare_get", "to_struct", "validation_error"
 
 S = TypeVar("S", bound=msgspec.Struct)
 
-_ENCODER = msgspec.json.Encoder()
+# Keys sorted at every level, struct fields included: the same logical request (a mapping in any key order,
+# the equivalent Struct, fields moved into `extra_body`) is the same bytes, which OpenRouter's response
+# cache hashes. Sorting cost 0.16 µs per typical request body when measured.
+_ENCODER = msgspec.json.Encoder(order="sorted")
 _PATH = re.compile(r" - at `([^`]*)`$")
 _FIELD = re.compile(r"(?:unknown|required) field `([^`]*)`")
 

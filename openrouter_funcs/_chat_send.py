@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from functools import partial
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import httpx
 
@@ -22,6 +22,7 @@ from openrouter_core._hooks import CallObserver, CallStart, start_call
 from openrouter_core._models._request import ChatGenerationParams
 from openrouter_core._models._response import ChatResponse
 from openrouter_core._prepare import Prepared, prepare, to_struct
+from openrouter_core._raw import RawResponse
 from openrouter_core._transport import send
 from openrouter_core.result import Err, Ok, Result
 
@@ -43,6 +44,8 @@ __all__ = [
     "whole_reply_async",
 ]
 
+T = TypeVar("T")
+
 decode_chat = ResponseDecoder(ChatResponse)
 
 INTERRUPTED: Result[Any, OpenRouterError] = Err(RequestAbortedError("the call was interrupted"))
@@ -61,6 +64,36 @@ def open_async_stream(response: httpx.Response, observer: CallObserver | None = 
     from openrouter_core._stream_async import AsyncChatStream
 
     return AsyncChatStream(response, observer)
+
+
+def requested_model(request: ChatGenerationParams | Mapping[str, Any]) -> str | None:
+    """The model a chat request asks for first: its `model`, else the first of its `models`."""
+    model: object
+    models: object
+    if isinstance(request, ChatGenerationParams):
+        model, models = request.model, request.models
+    else:
+        model, models = request.get("model"), request.get("models")
+    if isinstance(model, str) and model:
+        return model
+    if isinstance(models, list) and models and isinstance(models[0], str):
+        return models[0]
+    return None
+
+
+def served(
+    res: Result[T, OpenRouterError], request: ChatGenerationParams | Mapping[str, Any]
+) -> Result[T, OpenRouterError]:
+    """`res` whose `raw` names the requested model, and the served model and provider of a whole reply."""
+    raw = res.raw
+    if raw is None:
+        return res
+    raw = raw.with_request(requested_model(request))
+    if res.ok:
+        if isinstance(res.value, ChatResponse):
+            raw = raw.with_reply(res.value)
+        return Ok(res.value, raw)
+    return Err(res.error, raw)
 
 
 def prepare_chat(
@@ -159,9 +192,8 @@ def chat_send(
             res = prepared
         else:
             opener = open_stream if observer is None else partial(open_stream, observer=observer)
-            res = as_requested(
-                send(core, prepared.value, decode_chat, opener, observer), prepared.value, opener
-            )
+            sent = send(core, prepared.value, decode_chat, opener, observer)
+            res = served(as_requested(sent, prepared.value, opener), request)
     except Exception as exc:  # a bug of ours must still come back as a value (and be heard)
         res = Err(map_exception(exc))
     finally:
@@ -231,13 +263,12 @@ async def chat_send_async(
         else:
             opener = open_async_stream if observer is None else partial(open_async_stream, observer=observer)
             sent = await send_async(core, prepared.value, decode_chat, opener, observer)
-            res = await as_requested_async(sent, prepared.value, opener)
+            res = served(await as_requested_async(sent, prepared.value, opener), request)
     except Exception as exc:  # a bug of ours must still come back as a value (and be heard)
         res = Err(map_exception(exc))
     finally:
         if observer is not None:
             observer.finished(res)
-    return res
     return res
 
 
@@ -252,7 +283,7 @@ def whole_reply(
         return Ok(reply, res.raw)
     with reply:
         whole = reply.collect()
-    return Ok(whole.value, res.raw) if whole.ok else Err(whole.error, res.raw)
+    return _whole(whole, res.raw)
 
 
 async def whole_reply_async(
@@ -266,7 +297,15 @@ async def whole_reply_async(
         return Ok(reply, res.raw)
     async with reply:
         whole = await reply.collect()
-    return Ok(whole.value, res.raw) if whole.ok else Err(whole.error, res.raw)
+    return _whole(whole, res.raw)
+
+
+def _whole(
+    whole: Result[ChatResponse, OpenRouterError], raw: RawResponse | None
+) -> Result[ChatResponse, OpenRouterError]:
+    if not whole.ok:
+        return Err(whole.error, raw)
+    return Ok(whole.value, raw.with_reply(whole.value) if raw is not None else None)
 
 
 def as_requested(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, get_type_hints, is_typeddict
@@ -60,11 +61,7 @@ __all__ = [
     "no_choice_error",
     "prepare_tools",
     "render",
-    "start_agent",
-    "start_tool",
-    "tool_input",
-    "tool_outcome",
-    "tool_raised",
+    "sticky",
     "turn_limit_error",
     "unknown_tool_text",
     "usage_cost",
@@ -371,13 +368,34 @@ def _chat_run_tools(
     With `max_cost_usd`, once the replies so far cost that much (their `usage.cost`) the loop sends no
     further request and returns `Err(BudgetExceededError)`.
     Async tools need `chat_run_tools_async`, which awaits them and runs the calls of one turn together.
+    Every turn sends the same settings (`models`, `provider`, ...) and the same `session_id` (a fresh one
+    unless the request, `extra_body` or an `x-session-id` header gives it), and each assistant turn goes
+    back as received, its `reasoning` and `reasoning_details` included, as reasoning models require.
     """
     setup = prepare_tools(request, tools, strict, max_turns)
     if not setup.ok:
         return setup
     params, built = setup.value
+    params = sticky(params, headers, extra_body)
     options = ChatOptions(retries, timeout_ms, headers, extra_body)
     return ToolLoop(params, built, max_turns, options, max_cost_usd)
+
+
+def sticky(
+    params: ChatGenerationParams, headers: Mapping[str, str] | None, extra_body: Mapping[str, Any] | None
+) -> ChatGenerationParams:
+    """`params` with a fresh `session_id`, unless the caller gave one (field, `extra_body` or header).
+
+    One session keeps every turn of the loop on one provider, whose reasoning signatures the next turn
+    must send back (another provider would reject or ignore them).
+    """
+    if params.session_id is not msgspec.UNSET:
+        return params
+    if isinstance(extra_body, Mapping) and "session_id" in extra_body:
+        return params
+    if headers and any(name.lower() == "x-session-id" for name in headers):
+        return params
+    return msgspec.structs.replace(params, session_id=f"tools-{os.urandom(16).hex()}")
 
 
 class ToolLoop:

@@ -16,6 +16,7 @@ __all__ = [
     "DEFAULT_MODEL",
     "echo_reply",
     "error_reply",
+    "route_metadata",
     "sse_event",
     "stream_reply",
     "text_reply",
@@ -94,8 +95,12 @@ def text_reply(
     reasoning: str | None = None,
     headers: HeaderItems | None = None,
     status: int = 200,
+    openrouter_metadata: Mapping[str, Any] | None = None,
 ) -> Reply:
-    """Build a non-streaming chat completion (``usage`` is ``(prompt, completion)``, else estimated)."""
+    """Build a non-streaming chat completion (``usage`` is ``(prompt, completion)``, else estimated).
+
+    ``openrouter_metadata`` (see :func:`route_metadata`) is added to the body as the router would.
+    """
     created = int(time.time())
     message: dict[str, Any] = {
         "role": "assistant",
@@ -136,7 +141,37 @@ def text_reply(
         "system_fingerprint": None,
         "usage": _resolve_usage(usage, content, reasoning, tool_text),
     }
+    if openrouter_metadata is not None:
+        body["openrouter_metadata"] = dict(openrouter_metadata)
     return Reply(status=status, headers=_json_headers(headers), body=_encode(body))
+
+
+def route_metadata(
+    model: str = DEFAULT_MODEL,
+    provider: str = DEFAULT_PROVIDER,
+    *,
+    requested: str | None = None,
+    failed: Sequence[tuple[str, int]] = (),
+) -> dict[str, Any]:
+    """An ``openrouter_metadata`` object: ``failed`` are ``(provider, status)`` tries before ``provider``."""
+    attempts = [{"model": model, "provider": name, "status": status} for name, status in failed]
+    attempts.append({"model": model, "provider": provider, "status": 200})
+    return {
+        "requested": requested if requested is not None else model,
+        "strategy": "direct" if not failed else "fallback",
+        "region": "iad",
+        "summary": f"available={len(attempts)}, selected={provider}",
+        "attempt": len(attempts),
+        "is_byok": False,
+        "endpoints": {
+            "available": [
+                {"model": model, "provider": item["provider"], "selected": item["provider"] == provider}
+                for item in attempts
+            ],
+            "total": len(attempts),
+        },
+        "attempts": attempts,
+    }
 
 
 def sse_event(data: Mapping[str, Any] | str | bytes, *, event: str | None = None) -> bytes:
@@ -171,8 +206,12 @@ def stream_reply(
     error: Mapping[str, Any] | None = None,
     event_delay: float = 0.0,
     headers: HeaderItems | None = None,
+    openrouter_metadata: Mapping[str, Any] | None = None,
 ) -> Reply:
-    """Build a streaming chat completion as SSE, one event per write (``error`` ends it in-band)."""
+    """Build a streaming chat completion as SSE, one event per write (``error`` ends it in-band).
+
+    ``openrouter_metadata`` arrives in the last chunk (the one with ``usage``), as the router sends it.
+    """
     if chunk_size < 1:
         raise ValueError("chunk_size must be >= 1")
     created = int(time.time())
@@ -250,19 +289,18 @@ def stream_reply(
         )
     else:
         events.append(chunk({"role": "assistant", "content": ""}, _finish(finish_reason, tool_calls)))
-        events.append(
-            sse_event(
-                {
-                    "id": gen_id,
-                    "provider": provider,
-                    "model": model,
-                    "object": "chat.completion.chunk",
-                    "created": created,
-                    "choices": [],
-                    "usage": _resolve_usage(usage, content, reasoning, tool_text),
-                }
-            )
-        )
+        last: dict[str, Any] = {
+            "id": gen_id,
+            "provider": provider,
+            "model": model,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "choices": [],
+            "usage": _resolve_usage(usage, content, reasoning, tool_text),
+        }
+        if openrouter_metadata is not None:
+            last["openrouter_metadata"] = dict(openrouter_metadata)
+        events.append(sse_event(last))
         if done:
             events.append(b"data: [DONE]\n\n")
     chunks: list[Chunk] = []
@@ -314,7 +352,10 @@ def _message_text(content: Any) -> str:
 
 
 def echo_reply(request: RecordedRequest) -> Reply:
-    """The default reply: "You said: <last user message>", streamed if the request has ``"stream": true``."""
+    """The default reply: "You said: <last user message>", streamed if the request has ``"stream": true``.
+
+    With the request header ``X-OpenRouter-Metadata: enabled`` it carries ``openrouter_metadata``.
+    """
     try:
         payload = request.json()
     except msgspec.DecodeError:
@@ -336,6 +377,7 @@ def echo_reply(request: RecordedRequest) -> Reply:
     model = model if isinstance(model, str) and model else DEFAULT_MODEL
     content = f"You said: {last_user}"
     usage = (max(_estimate_tokens(prompt_text), 1), max(_estimate_tokens(content), 1))
+    route = route_metadata(model) if request.headers.get("x-openrouter-metadata") == "enabled" else None
     if payload.get("stream") is True:
-        return stream_reply(content, model=model, usage=usage)
-    return text_reply(content, model=model, usage=usage)
+        return stream_reply(content, model=model, usage=usage, openrouter_metadata=route)
+    return text_reply(content, model=model, usage=usage, openrouter_metadata=route)

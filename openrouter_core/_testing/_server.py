@@ -10,6 +10,7 @@ from collections import deque
 from types import TracebackType
 
 from ._builders import echo_reply, error_reply
+from ._features import ResponseCache, lost_reasoning_reply
 from ._http import BadRequest, ConnectionDone, read_request, write_reply
 from ._routes import endpoint_reply
 from ._script import Handler, RecordedRequest, Reply
@@ -30,9 +31,25 @@ class MockServer:
     routes (``GET {prefix}/models``, ``/generation``, ``/credits``, ``/key``, ``POST
     {prefix}/embeddings`` and a JSON 404 for anything else). The handler runs on the
     server's event loop, so it must not block: script stalls with :class:`Delay` instead.
+
+    Like OpenRouter, a chat request with ``X-OpenRouter-Cache: true`` is answered from ``cache`` when
+    it can (``X-OpenRouter-Cache-Status: HIT`` with ``-Age``, ``-TTL`` and ``-Source-Id``; a hit takes
+    no scripted reply), and a 200 to it is kept for ``X-OpenRouter-Cache-TTL`` seconds (``MISS``);
+    ``X-OpenRouter-Cache-Clear: true`` drops the entry first. With ``require_reasoning_details=True`` it
+    acts like Gemini 3: a tool result after an assistant tool call sent back without its
+    ``reasoning_details`` gets a 400 (``error_type`` ``invalid_request``) before any scripted reply.
     """
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, prefix: str = "/api/v1") -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        prefix: str = "/api/v1",
+        *,
+        require_reasoning_details: bool = False,
+    ) -> None:
+        self.require_reasoning_details = require_reasoning_details
+        self.cache = ResponseCache()
         self._host = host
         self._requested_port = port
         self._prefix = "/" + prefix.strip("/") if prefix.strip("/") else ""
@@ -153,12 +170,13 @@ class MockServer:
             self._handler = handler
 
     def reset(self) -> None:
-        """Forget queued replies, the handler, recorded requests and errors."""
+        """Forget queued replies, the handler, recorded requests, errors and cached responses."""
         with self._lock:
             self._queue.clear()
             self._handler = None
             self._requests.clear()
             self._errors.clear()
+        self.cache.clear()
 
     @property
     def pending(self) -> int:
@@ -309,6 +327,18 @@ class MockServer:
             self._changed.notify_all()
 
     def _dispatch(self, request: RecordedRequest) -> Reply:
+        if request.path != self._completions_path or request.method != "POST":
+            return self._answer(request)
+        if self.require_reasoning_details:
+            refused = lost_reasoning_reply(request)
+            if refused is not None:
+                return refused
+        cached = self.cache.lookup(request)
+        if cached is not None:
+            return cached
+        return self.cache.store(request, self._answer(request))
+
+    def _answer(self, request: RecordedRequest) -> Reply:
         is_completion = request.path == self._completions_path
         takes_queue = is_completion and request.method == "POST"
         with self._lock:
