@@ -56,6 +56,14 @@ def clean(value: Any, secrets: tuple[str, ...]) -> Any:
             k is not k0 or v is not v0 for (k, v), (k0, v0) in zip(pairs, value.items(), strict=True)
         )
         return dict(pairs) if changed else value
+    if isinstance(value, msgspec.Struct):  # an error's `availability`, say
+        changes = {}
+        for name in value.__struct_fields__:
+            old = getattr(value, name)
+            new = clean(old, secrets)
+            if new is not old:
+                changes[name] = new
+        return msgspec.structs.replace(value, **changes) if changes else value
     if isinstance(value, (list, tuple)):
         items = [clean(item, secrets) for item in value]
         if all(new is old for new, old in zip(items, value, strict=True)):

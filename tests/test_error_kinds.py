@@ -159,3 +159,14 @@ def test_batch_back_off_reads_the_same_hints(server: MockServer, core: Core) -> 
     assert core[1] == [pytest.approx(0.03)]
     assert isinstance(results[0].error, errors.TooManyRequestsResponseError)  # type: ignore[union-attr]
     assert results[0].error.error_type == "payment_required"  # type: ignore[union-attr]
+
+
+def test_a_key_echoed_in_availability_is_cut_out(server: MockServer) -> None:
+    key = "sk-or-v1-echoed-secret-key"
+    echoed = {"code": f"bad key {key}", "retryable": False, "fallback_models": [key]}
+    server.enqueue(error_reply(401, "no", error_type="authentication", availability=echoed))
+    with OpenRouterCore(api_key=key, server_url=server.base_url) as core:
+        res = chat_send(core, HELLO)
+    assert isinstance(res.error, errors.ChatError) and res.error.availability is not None
+    assert key not in str(res.error) and key not in repr(res.error.availability)
+    assert res.error.availability.retryable is False
