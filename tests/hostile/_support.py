@@ -243,6 +243,10 @@ class Case:
     def __repr__(self) -> str:
         return f"Case({self.label!r}, target={self.target!r})"
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        # Hypothesis prints a failing dataclass field by field: a bomb's body would make that 250 kB.
+        printer.text(repr(self))
+
 
 # -- plain (non-SSE) replies ------------------------------------------------------------------------
 
