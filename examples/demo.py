@@ -88,7 +88,8 @@ def run_cli(base_url: str, model: str, *, live: bool) -> int:
     env = dict(os.environ)
     if not live:
         env["OPENROUTER_API_KEY"] = "demo-key"
-    print(f'cli:    $ openrouter-chat "{prompt}" -m {model} --base-url {base_url} --usage')
+        command.append("--no-log")  # a chat with the embedded server does not belong in your conversation log
+    print(f'cli:    $ openrouter-chat "{prompt}" {" ".join(command[4:])}')
     done = subprocess.run(
         command, stdin=subprocess.DEVNULL, capture_output=True, text=True, env=env, timeout=120, check=False
     )

@@ -78,6 +78,9 @@ __all__ = [
 BODY_LIMIT = 10_000
 """Longest body text kept in an error message."""
 
+UPSTREAM_LIMIT = 500
+"""Longest upstream provider message shown by `str()` of a `ChatError`."""
+
 
 def _rebuild(cls: type[OpenRouterError], kwargs: dict[str, Any]) -> OpenRouterError:
     return cls(**kwargs)
@@ -156,8 +159,43 @@ def seconds(value: object) -> float | None:
     return number if 0 <= number < float("inf") else None
 
 
+def _upstream_message(raw: object) -> str | None:
+    """The provider's own message in `metadata.raw`: its `error.message` if it is JSON, else the text."""
+    if raw is None or raw == "":
+        return None
+    found: object = raw
+    if isinstance(raw, str) and raw.lstrip()[:1] == "{":
+        import json  # only for an error that carries a provider's raw body
+
+        try:
+            found = json.loads(raw)
+        except (ValueError, RecursionError):
+            found = raw
+    if isinstance(found, dict):
+        inner = found.get("error")
+        message = inner.get("message") if isinstance(inner, dict) else found.get("message")
+        if isinstance(inner, str):
+            message = inner
+        found = message if isinstance(message, str) and message else raw
+    text = " ".join((found if isinstance(found, str) else repr(found)).split())
+    return text if len(text) <= UPSTREAM_LIMIT else text[: UPSTREAM_LIMIT - 3] + "..."
+
+
+def _chunks(count: int) -> str:
+    return f"{count} chunk" if count == 1 else f"{count} chunks"
+
+
+def mid_stream(count: int) -> str:
+    """The prefix of an error that ended a stream after `count` chunks."""
+    return f"Stream failed mid-way after {_chunks(count)}"
+
+
 class ChatError(OpenRouterError):
-    """The server answered with an OpenRouter error body `{"error": {code, message, metadata}}`."""
+    """The server answered with an OpenRouter error body `{"error": {code, message, metadata}}`.
+
+    `str()` names the provider and quotes its own message (`metadata.raw`, cut at 500 chars) when the
+    body carries them; `chunks_before` is set when the error came as an event of a stream.
+    """
 
     status: int | None = None
 
@@ -174,6 +212,7 @@ class ChatError(OpenRouterError):
         headers: Mapping[str, str] | None = None,
         error_type: str | None = None,
         availability: Availability | None = None,
+        chunks_before: int | None = None,
     ) -> None:
         super().__init__(message)
         self.status_code = status_code
@@ -186,14 +225,38 @@ class ChatError(OpenRouterError):
         self.user_id = user_id
         self.body = _cut(body)
         self.headers: Mapping[str, str] = headers if headers is not None else {}
+        self.chunks_before = chunks_before
+
+    @property
+    def provider_name(self) -> str | None:
+        """The upstream provider that failed (`metadata.provider_name`), when the body names it."""
+        name = self.metadata.get("provider_name") if self.metadata else None
+        return name if isinstance(name, str) and name else None
+
+    @property
+    def upstream_message(self) -> str | None:
+        """The provider's own error text from `metadata.raw`, whitespace folded and cut at 500 chars."""
+        return _upstream_message(self.metadata.get("raw")) if self.metadata else None
 
     def __str__(self) -> str:
-        code = f" (code {self.code})" if self.code is not None and self.code != self.status_code else ""
         kind = [self.error_type] if self.error_type else []
         if self.availability is not None:
             kind.append(f"availability: {self.availability}")
         detail = f" [{'; '.join(kind)}]" if kind else ""
-        return f"{self.status_code}{code}{detail}: {self.message}"
+        if self.chunks_before is not None:
+            code = f"error event, code {self.code}" if self.code is not None else "error event"
+            head = f"{mid_stream(self.chunks_before)} ({code}){detail}: {self.message}"
+        else:
+            code = f" (code {self.code})" if self.code is not None and self.code != self.status_code else ""
+            head = f"{self.status_code}{code}{detail}: {self.message}"
+        provider, upstream = self.provider_name, self.upstream_message
+        if provider and upstream:
+            return f"{head} (provider {provider}: {upstream})"
+        if provider:
+            return f"{head} (provider {provider})"
+        if upstream:
+            return f"{head} (upstream: {upstream})"
+        return head
 
 
 class BadRequestResponseError(ChatError):

@@ -22,6 +22,7 @@ from openrouter_core._errors import (
 )
 from openrouter_core._hooks import CallObserver, run_after_response, run_before_request, run_on_error
 from openrouter_core._inflate import Inflater, refused_encoding
+from openrouter_core._log import redact_url
 from openrouter_core._prepare import Prepared
 from openrouter_core._raw import RawResponse
 from openrouter_core._retries import RetryPlan
@@ -39,6 +40,7 @@ __all__ = [
     "body_bytes_async",
     "build_request",
     "close_quietly",
+    "describe_request",
     "event_limit",
     "map_exception",
     "open_if_stream",
@@ -63,31 +65,59 @@ _TIMEOUTS: tuple[tuple[type[httpx.TimeoutException], str], ...] = (
 )
 
 # Most specific first, as httpx's own map_httpcore_exceptions does.
-_TABLE: tuple[tuple[type[Exception], Callable[[Exception], OpenRouterError]], ...] = (
-    (httpx.TimeoutException, lambda exc: _timeout(exc)),
-    (httpx.UnsupportedProtocol, lambda exc: InvalidRequestError(f"Unusable server URL: {safe_str(exc)}")),
-    (httpx.InvalidURL, lambda exc: InvalidRequestError(f"Unusable server URL: {safe_str(exc)}")),
+_TABLE: tuple[tuple[type[Exception], Callable[[Exception, str], OpenRouterError]], ...] = (
+    (httpx.TimeoutException, lambda exc, where: _timeout(exc, where)),
+    (
+        httpx.UnsupportedProtocol,
+        lambda exc, where: InvalidRequestError(f"Unusable server URL{where}: {safe_str(exc)}"),
+    ),
+    (
+        httpx.InvalidURL,
+        lambda exc, where: InvalidRequestError(f"Unusable server URL{where}: {safe_str(exc)}"),
+    ),
     (
         httpx.DecodingError,
-        lambda exc: ResponseValidationError(f"Response body could not be decoded: {safe_str(exc)}"),
+        lambda exc, where: ResponseValidationError(
+            f"Response body could not be decoded{where}: {safe_str(exc)}"
+        ),
     ),
-    (httpx.NetworkError, lambda exc: APIConnectionError(f"Unable to make request: {safe_repr(exc)}")),
-    (httpx.RemoteProtocolError, lambda exc: APIConnectionError(f"Connection broke: {safe_repr(exc)}")),
-    (httpx.ProxyError, lambda exc: APIConnectionError(f"Proxy failed: {safe_repr(exc)}")),
-    (OSError, lambda exc: APIConnectionError(f"Unable to make request: {safe_repr(exc)}")),
+    (
+        httpx.NetworkError,
+        lambda exc, where: APIConnectionError(f"Unable to make request{where}: {safe_repr(exc)}"),
+    ),
+    (
+        httpx.RemoteProtocolError,
+        lambda exc, where: APIConnectionError(f"Connection broke{where}: {safe_repr(exc)}"),
+    ),
+    (httpx.ProxyError, lambda exc, where: APIConnectionError(f"Proxy failed{where}: {safe_repr(exc)}")),
+    (OSError, lambda exc, where: APIConnectionError(f"Unable to make request{where}: {safe_repr(exc)}")),
 )
 
 
-def total_timeout(timeout_s: float) -> RequestTimeoutError:
+def describe_request(method: str, url: object) -> str:
+    """` (POST https://...)`: the request an error is about, credentials redacted."""
+    return f" ({method} {redact_url(url)})"
+
+
+def _where(exc: Exception) -> str:
+    try:
+        request = exc.request  # type: ignore[attr-defined]  # httpx.RequestError, when httpx set it
+    except (AttributeError, RuntimeError):
+        return ""
+    return describe_request(request.method, request.url) if isinstance(request, httpx.Request) else ""
+
+
+def total_timeout(prepared: Prepared) -> RequestTimeoutError:
     """The error of an attempt that overran its `timeout_ms`."""
+    where = describe_request(prepared.method, prepared.url)
     return RequestTimeoutError(
-        f"Request timed out (total): no response within {timeout_s:g} s", deadline="total"
+        f"Request timed out (total){where}: no response within {prepared.timeout_s:g} s", deadline="total"
     )
 
 
-def _timeout(exc: Exception) -> RequestTimeoutError:
+def _timeout(exc: Exception, where: str) -> RequestTimeoutError:
     deadline = next((name for cls, name in _TIMEOUTS if isinstance(exc, cls)), "read")
-    return RequestTimeoutError(f"Request timed out ({deadline}): {safe_repr(exc)}", deadline=deadline)
+    return RequestTimeoutError(f"Request timed out ({deadline}){where}: {safe_repr(exc)}", deadline=deadline)
 
 
 def map_exception(exc: Exception) -> OpenRouterError:
@@ -96,7 +126,7 @@ def map_exception(exc: Exception) -> OpenRouterError:
         return exc
     for cls, make in _TABLE:
         if isinstance(exc, cls):
-            error = make(exc)
+            error = make(exc, _where(exc))
             break
     else:
         if isinstance(exc, (httpx.LocalProtocolError, UnicodeError)):
@@ -265,7 +295,7 @@ async def aclose_quietly(response: httpx.Response) -> None:
 class BodyBuffer:
     """Collects a body as it arrives, enforcing `max_response_bytes` and the attempt's clock deadline."""
 
-    __slots__ = ("_chunks", "_clock", "_deadline", "_limit", "_size")
+    __slots__ = ("_chunks", "_clock", "_deadline", "_limit", "_request", "_size")
 
     def __init__(self, core: OpenRouterCore, response: httpx.Response, deadline: float) -> None:
         self._limit = core.max_response_bytes
@@ -273,6 +303,7 @@ class BodyBuffer:
         self._deadline = deadline
         self._chunks: list[bytes] = []
         self._size = 0
+        self._request = response.request
         declared = response.headers.get("content-length")
         if declared is not None and declared.isdigit():
             _check_size(int(declared), self._limit)
@@ -282,7 +313,10 @@ class BodyBuffer:
         self._size += len(chunk)
         _check_size(self._size, self._limit)
         if self._clock() > self._deadline:
-            raise RequestTimeoutError("Request timed out (total): the body took too long", deadline="total")
+            where = describe_request(self._request.method, self._request.url)
+            raise RequestTimeoutError(
+                f"Request timed out (total){where}: the body took too long", deadline="total"
+            )
         self._chunks.append(chunk)
 
     def body(self) -> bytes:

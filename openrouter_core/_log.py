@@ -6,11 +6,12 @@ import logging
 import os
 from collections.abc import Mapping
 
-__all__ = ["log_request", "log_response", "logger", "redact", "warn_plain_http"]
+__all__ = ["log_request", "log_response", "logger", "redact", "redact_url", "warn_plain_http"]
 
 logger = logging.getLogger("openrouter")
 
 _SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key"})
+_SECRET_PARAMS = ("key", "token", "secret", "password", "auth", "sig")
 
 if os.environ.get("OPENROUTER_DEBUG", "").lower() in ("1", "true", "yes", "on") and not logger.handlers:
     # Opt-in debugging touches only our own logger, never the root logger's configuration.
@@ -21,6 +22,26 @@ if os.environ.get("OPENROUTER_DEBUG", "").lower() in ("1", "true", "yes", "on") 
 def redact(headers: Mapping[str, str]) -> dict[str, str]:
     """A copy of `headers` with credentials replaced by `<redacted>`."""
     return {k: ("<redacted>" if k.lower() in _SECRET_HEADERS else v) for k, v in headers.items()}
+
+
+def redact_url(url: object) -> str:
+    """`url` as text, with its user info and the query values that look like credentials `<redacted>`."""
+    import httpx  # loaded already by whoever has a URL to show
+
+    try:
+        parsed = url if isinstance(url, httpx.URL) else httpx.URL(str(url))
+    except Exception:
+        return "<unparsable URL>"
+    if parsed.userinfo:
+        parsed = parsed.copy_with(userinfo=b"redacted")
+    if parsed.query:
+        params = [
+            (name, "<redacted>" if any(word in name.lower() for word in _SECRET_PARAMS) else value)
+            for name, value in parsed.params.multi_items()
+        ]
+        parsed = parsed.copy_with(params=params)
+    text = str(parsed).replace("%3Credacted%3E", "<redacted>")
+    return text.replace("://redacted@", "://<redacted>@", 1)
 
 
 def log_request(method: str, url: str, headers: Mapping[str, str], attempt: int) -> None:

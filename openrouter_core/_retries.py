@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import random as _random
 import time
 from collections.abc import Callable, Mapping
+from typing import NamedTuple
 
 from openrouter_core._config import RetryConfig
 from openrouter_core._errors import (
@@ -15,8 +17,18 @@ from openrouter_core._errors import (
     RequestTimeoutError,
     seconds,
 )
+from openrouter_core._log import logger
 
-__all__ = ["FINAL_ERROR_TYPES", "RetryPlan", "is_final", "parse_retry_after", "server_delay"]
+__all__ = [
+    "FINAL_ERROR_TYPES",
+    "RetryNotice",
+    "RetryPlan",
+    "is_final",
+    "log_retry",
+    "parse_retry_after",
+    "retry_after",
+    "server_delay",
+]
 
 FINAL_ERROR_TYPES = frozenset(
     {
@@ -44,6 +56,12 @@ FINAL_ERROR_TYPES = frozenset(
 
 def parse_retry_after(headers: Mapping[str, str], now: Callable[[], float] = time.time) -> float | None:
     """Seconds the server asks us to wait, from `retry-after-ms` or `Retry-After` (seconds or HTTP date)."""
+    found = retry_after(headers, now)
+    return found[0] if found is not None else None
+
+
+def retry_after(headers: Mapping[str, str], now: Callable[[], float] = time.time) -> tuple[float, str] | None:
+    """The server's wait in seconds and the header it came from."""
     value = headers.get("retry-after-ms")
     if value is not None:
         try:
@@ -52,7 +70,7 @@ def parse_retry_after(headers: Mapping[str, str], now: Callable[[], float] = tim
             pass
         else:
             if ms >= 0 and ms == ms:
-                return ms / 1000
+                return ms / 1000, "the retry-after-ms header"
     value = headers.get("retry-after")
     if value is None:
         return None
@@ -65,8 +83,42 @@ def parse_retry_after(headers: Mapping[str, str], now: Callable[[], float] = tim
             date = email.utils.parsedate_to_datetime(value)
         except (TypeError, ValueError, IndexError):
             return None
-        return max(0.0, date.timestamp() - now())
-    return seconds if seconds >= 0 and seconds == seconds else None
+        return max(0.0, date.timestamp() - now()), "the Retry-After header (a date)"
+    return (seconds, "the Retry-After header") if seconds >= 0 and seconds == seconds else None
+
+
+def _reason(error: OpenRouterError) -> str:
+    """What failed, for the retry log: the status (or error code), else the error's class."""
+    status = _retryable_status(error)
+    return str(status) if status is not None else type(error).__name__
+
+
+def log_retry(attempt: int, max_attempts: int, delay: float, reason: str, source: str) -> None:
+    """Log one coming retry at INFO on the `openrouter` logger, with a `RetryNotice` on the record."""
+    if logger.isEnabledFor(logging.INFO):
+        logger.info(
+            "retrying in %.1f s (%s, attempt %d/%d); the wait comes from %s",
+            delay,
+            reason,
+            attempt,
+            max_attempts,
+            source,
+            extra={"openrouter_retry": RetryNotice(attempt, max_attempts, delay, reason, source)},
+        )
+
+
+class RetryNotice(NamedTuple):
+    """One retry, as logged at INFO on the `openrouter` logger (the record's `openrouter_retry`)."""
+
+    attempt: int
+    """The attempt about to be made, the first one being 1."""
+    max_attempts: int
+    delay: float
+    """Seconds of wait before it."""
+    reason: str
+    """The failed attempt's status or error code (`"429"`), else its error class."""
+    source: str
+    """Where the wait came from: a Retry-After header, or the backoff."""
 
 
 def is_final(error: OpenRouterError) -> bool:
@@ -144,9 +196,16 @@ class RetryPlan:
         cap = backoff.max_interval / 1000
         if asked is not None:
             delay = min(asked, cap)
+            headers = getattr(error, "headers", {})
+            found = retry_after(headers) if headers else None
+            origin = found[1] if found is not None and found[0] == asked else "the error body's retry_after"
+            source = origin if asked <= cap else f"{origin}, capped by max_interval"
         else:
-            delay = self._random.uniform(0, backoff.ceiling_ms(self.attempts) / 1000)
+            ceiling = backoff.ceiling_ms(self.attempts) / 1000
+            delay = self._random.uniform(0, ceiling)
+            source = f"the backoff (random in [0, {ceiling:g}] s)"
         if self._clock() - self._started + delay > backoff.max_elapsed_time / 1000:
             return None
         self.attempts += 1
+        log_retry(self.attempts, config.max_attempts, delay, _reason(error), source)
         return delay

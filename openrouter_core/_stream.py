@@ -33,8 +33,13 @@ class ChatStream(StreamView):
 
     __slots__ = ("_bytes",)
 
-    def __init__(self, response: httpx.Response, observer: CallObserver | None = None) -> None:
-        super().__init__(response, observer)
+    def __init__(
+        self,
+        response: httpx.Response,
+        observer: CallObserver | None = None,
+        client: httpx.Client | None = None,
+    ) -> None:
+        super().__init__(response, observer, client)
         # A generator object only: nothing is read before the first chunk is asked for.
         self._bytes: Iterator[bytes] = body_bytes(response)
 

@@ -32,8 +32,13 @@ class AsyncChatStream(StreamView):
 
     __slots__ = ("_bytes",)
 
-    def __init__(self, response: httpx.Response, observer: CallObserver | None = None) -> None:
-        super().__init__(response, observer)
+    def __init__(
+        self,
+        response: httpx.Response,
+        observer: CallObserver | None = None,
+        client: httpx.AsyncClient | None = None,
+    ) -> None:
+        super().__init__(response, observer, client)
         # A generator object only: nothing is read before the first chunk is asked for.
         self._bytes: AsyncIterator[bytes] | None = body_bytes_async(response)
 

@@ -11,11 +11,13 @@ import msgspec
 
 from openrouter_core._decode import chat_error
 from openrouter_core._errors import (
+    ChatError,
     OpenRouterError,
     RequestAbortedError,
     ResponseTooLargeError,
     ResponseValidationError,
     StreamTruncatedError,
+    mid_stream,
 )
 from openrouter_core._exchange import event_limit, map_exception
 from openrouter_core._models._stream import ChatStreamingResponseChunk
@@ -84,12 +86,33 @@ class StreamState:
     def fail(self, error: OpenRouterError) -> None:
         """End the stream with `error`, unless an earlier error already explains the end."""
         if self.error is None:
-            self.error = self._scrubbed(error)
+            self.error = self._scrubbed(self._mid_stream(error))
         self.done = True
 
     def _scrubbed(self, error: OpenRouterError) -> OpenRouterError:
         sent = self._sent_headers
         return scrub(error, secrets_of(sent)) if sent else error
+
+    def _mid_stream(self, error: OpenRouterError) -> OpenRouterError:
+        """`error`, saying that the stream (whose status was a 200) failed after so many chunks."""
+        count = len(self.chunks)
+        if isinstance(error, ChatError):
+            error.chunks_before = count
+        elif not isinstance(error, RequestAbortedError):
+            error.message = f"{mid_stream(count)}: {error.message}"
+            error.args = (error.message,)
+        return error
+
+    @staticmethod
+    def core_closed(exc: Exception) -> RequestAbortedError:
+        """The error of a read that failed because the stream's core (its HTTP client) was closed."""
+        error = RequestAbortedError(
+            "The stream was read after its core was closed (core.close(), the end of the core's with block,"
+            " or closing the HTTP client passed in), which closed its connection: finish reading a stream"
+            " before closing its core"
+        )
+        error.__cause__ = exc
+        return error
 
     @staticmethod
     def aborted(exc: Exception) -> RequestAbortedError:
@@ -148,8 +171,10 @@ class StreamState:
         if self.ended and not self.done:
             self.done = True
             if self.error is None and not self._finished():
-                self.error = StreamTruncatedError(
-                    "The stream ended without [DONE] or a finish_reason: the reply may be incomplete"
+                self.error = self._mid_stream(
+                    StreamTruncatedError(
+                        "the stream ended without [DONE] or a finish_reason: the reply may be incomplete"
+                    )
                 )
         return None
 
@@ -158,17 +183,16 @@ class StreamState:
         error = chunk.error
         assert error is not None
         if self.error is None:
-            self.error = self._scrubbed(
-                chat_error(
-                    200,
-                    error.code,
-                    error.message,
-                    error.metadata,
-                    body=data,
-                    headers=self._headers,
-                    availability=error.availability,
-                )
+            failure = chat_error(
+                200,
+                error.code,
+                error.message,
+                error.metadata,
+                body=data,
+                headers=self._headers,
+                availability=error.availability,
             )
+            self.error = self._scrubbed(self._mid_stream(failure))
         if chunk.choices or chunk.id:
             return False
         self.done = True
@@ -184,10 +208,16 @@ class StreamState:
 class StreamView:
     """What `ChatStream` and `AsyncChatStream` share: the response, the state, and how a failed read ends."""
 
-    __slots__ = ("_state", "response")
+    __slots__ = ("_client", "_state", "response")
 
-    def __init__(self, response: httpx.Response, observer: CallObserver | None = None) -> None:
+    def __init__(
+        self,
+        response: httpx.Response,
+        observer: CallObserver | None = None,
+        client: httpx.Client | httpx.AsyncClient | None = None,
+    ) -> None:
         self.response = response
+        self._client = client  # the client that sent it: reads fail once it is closed
         self._state = StreamState(response.headers, _sent_headers(response), observer, event_limit(response))
 
     @property
@@ -201,9 +231,14 @@ class StreamView:
         return self._state.chunks
 
     def _failed(self, exc: Exception) -> None:
-        """End the stream on a read that raised `exc` (after the caller's own close, that is an abort)."""
+        """End the stream on a read that raised `exc`: closed by the caller or with its core, or failed."""
         state = self._state
-        state.fail(state.aborted(exc) if state.done else map_exception(exc))
+        if state.done:
+            state.fail(state.aborted(exc))
+        elif self._client is not None and self._client.is_closed:
+            state.fail(state.core_closed(exc))
+        else:
+            state.fail(map_exception(exc))
 
     def _whole(self) -> Result[ChatResponse, OpenRouterError]:
         """The reply assembled from every chunk, or why it cannot be."""

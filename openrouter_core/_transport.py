@@ -65,7 +65,7 @@ def _attempt(
     finally:
         attempt_deadline.reset(token)  # a stream's later reads answer to the idle timeout only
     if isinstance(outcome, RequestTimeoutError) and time.monotonic() >= real_deadline:
-        outcome = total_timeout(prepared.timeout_s)
+        outcome = total_timeout(prepared)
     return outcome, response
 
 
@@ -133,7 +133,7 @@ def _round_trip(
         body = _read(core, response, deadline)
     except Exception as exc:
         if watch is not None and watch.fired:
-            return total_timeout(prepared.timeout_s), response
+            return total_timeout(prepared), response
         return map_exception(exc), response
     finally:
         watchdog.disarm(watch)

@@ -53,7 +53,7 @@ async def _attempt(
     arrived: list[httpx.Response] = []  # the response, if its headers came before the deadline (for res.raw)
     with anyio.move_on_after(prepared.timeout_s):
         return await _round_trip(core, prepared, decode, open_stream, attempt, arrived)
-    return total_timeout(prepared.timeout_s), arrived[0] if arrived else None
+    return total_timeout(prepared), arrived[0] if arrived else None
 
 
 class _Releasing(httpx.AsyncByteStream):

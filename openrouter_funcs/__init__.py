@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from openrouter_funcs._chat_send import chat_send, chat_send_async
     from openrouter_funcs._chat_send_many import BatchRecord, chat_send_many, chat_send_many_async
     from openrouter_funcs._client import OpenRouter
+    from openrouter_funcs._client_stream import AsyncRaisingChatStream, RaisingChatStream
     from openrouter_funcs._cost_ledger import CostLedger, CostLine
     from openrouter_funcs._credits_get import credits_get, credits_get_async
     from openrouter_funcs._embeddings_create import embeddings_create, embeddings_create_async
@@ -31,11 +32,13 @@ if TYPE_CHECKING:
     from openrouter_funcs._tools import ToolRun, chat_run_tools, chat_run_tools_async, function_tool
 
 __all__ = [
+    "AsyncRaisingChatStream",
     "BatchRecord",
     "CostLedger",
     "CostLine",
     "OpenRouter",
     "Parsed",
+    "RaisingChatStream",
     "ToolRun",
     "chat_parse",
     "chat_parse_async",
@@ -63,10 +66,12 @@ __all__ = [
 ]
 
 _IMPORT_MAP = {
+    "AsyncRaisingChatStream": "openrouter_funcs._client_stream",
     "BatchRecord": "openrouter_funcs._chat_send_many",
     "CostLedger": "openrouter_funcs._cost_ledger",
     "CostLine": "openrouter_funcs._cost_ledger",
     "OpenRouter": "openrouter_funcs._client",
+    "RaisingChatStream": "openrouter_funcs._client_stream",
     "Parsed": "openrouter_funcs._chat_parse",
     "ToolRun": "openrouter_funcs._tools",
     "chat_parse": "openrouter_funcs._chat_parse",

@@ -52,18 +52,25 @@ INTERRUPTED: Result[Any, OpenRouterError] = Err(RequestAbortedError("the call wa
 """What observers hear when a call ends by KeyboardInterrupt or cancellation instead of a result."""
 
 
-def open_stream(response: httpx.Response, observer: CallObserver | None = None) -> ChatStream:
-    """A `ChatStream` over `response` (the stream machinery loads on the first stream, not at import)."""
+def open_stream(
+    response: httpx.Response, observer: CallObserver | None = None, client: httpx.Client | None = None
+) -> ChatStream:
+    """A `ChatStream` over `response` (the stream machinery loads on the first stream, not at import).
+
+    `client` is the client that sent it: a read after it was closed says the core was closed.
+    """
     from openrouter_core._stream import ChatStream
 
-    return ChatStream(response, observer)
+    return ChatStream(response, observer, client)
 
 
-def open_async_stream(response: httpx.Response, observer: CallObserver | None = None) -> AsyncChatStream:
+def open_async_stream(
+    response: httpx.Response, observer: CallObserver | None = None, client: httpx.AsyncClient | None = None
+) -> AsyncChatStream:
     """An `AsyncChatStream` over `response` (loaded on the first async stream)."""
     from openrouter_core._stream_async import AsyncChatStream
 
-    return AsyncChatStream(response, observer)
+    return AsyncChatStream(response, observer, client)
 
 
 def requested_model(request: ChatGenerationParams | Mapping[str, Any]) -> str | None:
@@ -191,7 +198,7 @@ def chat_send(
         if not prepared.ok:
             res = prepared
         else:
-            opener = open_stream if observer is None else partial(open_stream, observer=observer)
+            opener = partial(open_stream, observer=observer, client=core.client)
             sent = send(core, prepared.value, decode_chat, opener, observer)
             res = served(as_requested(sent, prepared.value, opener), request)
     except Exception as exc:  # a bug of ours must still come back as a value (and be heard)
@@ -261,7 +268,7 @@ async def chat_send_async(
         if not prepared.ok:
             res = prepared
         else:
-            opener = open_async_stream if observer is None else partial(open_async_stream, observer=observer)
+            opener = partial(open_async_stream, observer=observer, client=core.async_client)
             sent = await send_async(core, prepared.value, decode_chat, opener, observer)
             res = served(await as_requested_async(sent, prepared.value, opener), request)
     except Exception as exc:  # a bug of ours must still come back as a value (and be heard)

@@ -36,7 +36,7 @@ from openrouter_core._hooks import CallObserver, CallStart, start_call
 from openrouter_core._models._request import ChatGenerationParams
 from openrouter_core._models._response import ChatResponse
 from openrouter_core._prepare import to_struct
-from openrouter_core._retries import is_final, server_delay
+from openrouter_core._retries import is_final, log_retry, server_delay
 from openrouter_core._safe_text import safe_repr, safe_str, type_name
 from openrouter_core.result import Err, Ok, Result
 from openrouter_funcs._chat_send import INTERRUPTED, ChatOptions
@@ -143,13 +143,15 @@ class Progress:
         "paused_for",
         "skipped",
         "total",
+        "unsent",
     )
 
-    def __init__(self, total: int, skipped: int, out: IO[str]) -> None:
+    def __init__(self, total: int, skipped: int, out: IO[str], invalid: int = 0) -> None:
         self.total = total
         self.skipped = skipped
-        self.done = skipped
-        self.failed = 0
+        self.unsent = skipped + invalid  # resumed or invalid: done without a request, so out of the rate
+        self.done = skipped + invalid
+        self.failed = invalid
         self.paused_for = 0.0
         self._out = out
         self._started = time.monotonic()
@@ -162,7 +164,7 @@ class Progress:
         filled = int(24 * self.done / total)
         bar = "#" * filled + "." * (24 - filled)
         elapsed = max(time.monotonic() - self._started, 1e-9)
-        sent = self.done - self.skipped
+        sent = self.done - self.unsent
         rate = sent / elapsed
         text = f"[{bar}] {self.done}/{self.total} ok {self.done - self.failed} failed {self.failed}"
         if sent:
@@ -277,7 +279,9 @@ class BatchRun:
         reused = self._resume(resume) if resume is not None else 0
         self.pending = [index for index, result in enumerate(self.results) if result is None]
         show = progress if progress is not None else _stderr_is_tty()
-        self.progress = Progress(len(items), reused, sys.stderr) if show and items and sys.stderr else None
+        if show and items and sys.stderr:
+            refused = sum(1 for result in self.results if result is not None and not result.ok)
+            self.progress = Progress(len(items), reused, sys.stderr, refused)
 
     def _resume(self, path: str | os.PathLike[str]) -> int:
         try:
@@ -315,11 +319,18 @@ class BatchRun:
             return None
         cap = self.backoff.max_interval / 1000
         with self.lock:
-            server = server_delay(error)
+            asked = server_delay(error)
+            server = (asked, "the server (Retry-After or the error body)") if asked is not None else None
             if server is None:
-                server = self.backoff.ceiling_ms(self.streak + 1) / 1000
+                server = (
+                    self.backoff.ceiling_ms(self.streak + 1) / 1000,
+                    f"the batch's backoff after {self.streak + 1} rate limit(s) in a row",
+                )
             self.streak += 1
-        return min(server, cap)
+        delay = min(server[0], cap)
+        source = server[1] if server[0] <= cap else f"{server[1]}, capped by max_interval"
+        log_retry(attempts + 1, self.rate_limit_attempts, delay, "429, the whole batch pauses", source)
+        return delay
 
     @property
     def over_budget(self) -> bool:

@@ -1,8 +1,9 @@
 """`OpenRouter`: the thin client, a table of methods derived from the standalone functions.
 
 Each method is its function on the client's core, unwrapped: the value, or the error raised (`send_many`
-returns one `Ok`/`Err` per request, so one failure does not hide the other results). A method takes
-exactly its function's arguments after the core, and carries its signature.
+returns one `Ok`/`Err` per request, so one failure does not hide the other results). A stream comes back
+as a `RaisingChatStream`, whose loop raises the stream's error too. A method takes exactly its function's
+arguments after the core, and carries its signature.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, TypeVar, overload
 from typing_extensions import ParamSpec
 
 from openrouter_core._core import OpenRouterCore
+from openrouter_core._models._response import ChatResponse
 from openrouter_core.result import Result
 from openrouter_funcs._chat_parse import chat_parse, chat_parse_async
 from openrouter_funcs._chat_send import chat_send, chat_send_async
@@ -30,9 +32,7 @@ if TYPE_CHECKING:
     from openrouter_core._config import RetryConfig
     from openrouter_core._models._request_input import ChatRequestInput
     from openrouter_core._models._request_types import ChatRequestNonStreaming, ChatRequestStreaming
-    from openrouter_core._models._response import ChatResponse
-    from openrouter_core._stream import ChatStream
-    from openrouter_core._stream_async import AsyncChatStream
+    from openrouter_funcs._client_stream import AsyncRaisingChatStream, RaisingChatStream
 
 __all__ = ["Chat", "Credits", "Embeddings", "Generations", "Key", "Models", "OpenRouter"]
 
@@ -109,7 +109,7 @@ class Chat(_Namespace):
         timeout_ms: int | None = None,
         headers: Mapping[str, str] | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> ChatStream: ...
+    ) -> RaisingChatStream: ...
 
     @overload
     def send(
@@ -131,7 +131,7 @@ class Chat(_Namespace):
         timeout_ms: int | None = None,
         headers: Mapping[str, str] | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> ChatResponse | ChatStream: ...
+    ) -> ChatResponse | RaisingChatStream: ...
 
     def send(
         self,
@@ -141,9 +141,9 @@ class Chat(_Namespace):
         timeout_ms: int | None = None,
         headers: Mapping[str, str] | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> ChatResponse | ChatStream:
-        """`chat_send`, unwrapped: the response (or the stream, for `"stream": True`), or the error raised."""
-        return chat_send(
+    ) -> ChatResponse | RaisingChatStream:
+        """`chat_send`, unwrapped: the response or a stream whose loop raises, or the error raised."""
+        reply = chat_send(
             self._core,
             request,
             retries=retries,
@@ -151,6 +151,11 @@ class Chat(_Namespace):
             headers=headers,
             extra_body=extra_body,
         ).unwrap()
+        if isinstance(reply, ChatResponse):
+            return reply
+        from openrouter_funcs._client_stream import RaisingChatStream
+
+        return RaisingChatStream(reply)
 
     @overload
     async def send_async(
@@ -161,7 +166,7 @@ class Chat(_Namespace):
         timeout_ms: int | None = None,
         headers: Mapping[str, str] | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> AsyncChatStream: ...
+    ) -> AsyncRaisingChatStream: ...
 
     @overload
     async def send_async(
@@ -183,7 +188,7 @@ class Chat(_Namespace):
         timeout_ms: int | None = None,
         headers: Mapping[str, str] | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> ChatResponse | AsyncChatStream: ...
+    ) -> ChatResponse | AsyncRaisingChatStream: ...
 
     async def send_async(
         self,
@@ -193,8 +198,8 @@ class Chat(_Namespace):
         timeout_ms: int | None = None,
         headers: Mapping[str, str] | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> ChatResponse | AsyncChatStream:
-        """`chat_send_async`, unwrapped: the response or stream, or the error raised."""
+    ) -> ChatResponse | AsyncRaisingChatStream:
+        """`chat_send_async`, unwrapped: the response or a stream whose loop raises, or the error raised."""
         result = await chat_send_async(
             self._core,
             request,
@@ -203,7 +208,12 @@ class Chat(_Namespace):
             headers=headers,
             extra_body=extra_body,
         )
-        return result.unwrap()
+        reply = result.unwrap()
+        if isinstance(reply, ChatResponse):
+            return reply
+        from openrouter_funcs._client_stream import AsyncRaisingChatStream
+
+        return AsyncRaisingChatStream(reply)
 
     parse = unwrapped(chat_parse)
     parse_async = unwrapped_async(chat_parse_async)
@@ -255,6 +265,8 @@ class Embeddings(_Namespace):
 
 class OpenRouter(OpenRouterCore):
     """The client: `OpenRouter(api_key=...).chat.send(request)` returns the response or raises the error.
+
+    A stream it returns raises too: its loop raises the stream's error after the last good chunk.
 
     It takes exactly the arguments of `OpenRouterCore`, and is one (as in the TypeScript SDK, where both
     extend the same base), so it can be passed wherever a core is expected.

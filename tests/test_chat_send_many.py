@@ -187,6 +187,16 @@ def test_progress_bar_on_stderr(core: OpenRouterCore, capsys: pytest.CaptureFixt
     assert capsys.readouterr().err == ""
 
 
+def test_progress_counts_invalid_requests_as_failed(
+    core: OpenRouterCore, capsys: pytest.CaptureFixture[str]
+) -> None:
+    requests: list[Any] = [ask(i) for i in range(5)] + [{"model": "m"}, {"model": "m", "messages": 3}]
+    results = chat_send_many(core, requests, concurrency=2, progress=True)
+    assert [r.ok for r in results] == [True] * 5 + [False] * 2
+    final = capsys.readouterr().err.rstrip("\n").rsplit("\r", 1)[-1]
+    assert "7/7 ok 5 failed 2" in final, final
+
+
 async def test_async_twin(server: MockServer, core: OpenRouterCore, tmp_path: Path) -> None:
     recorder = Recorder({"retry-after-ms": "600"}, stall_after_429=0.1)
     server.set_handler(recorder)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import httpx
 import pytest
 from conftest import USER_HELLO, chat_body, chunk, sse
 
-from openrouter_core import AsyncChatStream, ChatStream, RetryConfig, errors, models
-from openrouter_funcs import OpenRouter
+from openrouter_core import RetryConfig, errors, models
+from openrouter_core.testing import MockServer, cut_at, payload_of, stream_reply
+from openrouter_funcs import AsyncRaisingChatStream, OpenRouter, RaisingChatStream
 
 NO_RETRY = RetryConfig(strategy="none")
 
@@ -47,8 +50,9 @@ def test_send_streams() -> None:
         lambda r: httpx.Response(200, content=body, headers={"content-type": "text/event-stream"})
     ) as client:
         stream = client.chat.send({**USER_HELLO, "stream": True})
-        assert isinstance(stream, ChatStream)
+        assert isinstance(stream, RaisingChatStream)
         assert [c.choices[0].delta.content for c in stream] == ["a", "b"]
+        assert stream.error is None and len(stream.chunks) == 2
 
 
 async def test_send_async() -> None:
@@ -62,7 +66,7 @@ async def test_send_async() -> None:
         response = await client.chat.send_async(USER_HELLO)
         assert isinstance(response, models.ChatResponse)
         stream = await client.chat.send_async({**USER_HELLO, "stream": True})
-        assert isinstance(stream, AsyncChatStream)
+        assert isinstance(stream, AsyncRaisingChatStream)
         assert [c.choices[0].delta.content async for c in stream] == ["a"]
         with pytest.raises(errors.InternalServerResponseError):
             await client.chat.send_async(USER_HELLO)
@@ -84,3 +88,86 @@ def test_endpoint_namespaces_unwrap_their_functions() -> None:
         assert client.embeddings.create({"model": "openrouter/mock-embed", "input": "hi"}).data
         with pytest.raises(errors.NotFoundResponseError):
             client.generations.get("nope")
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[MockServer]:
+    with MockServer() as running:
+        yield running
+
+
+def mid_stream_failures() -> list[tuple[object, type[errors.OpenRouterError], str]]:
+    whole = stream_reply("one two three", chunk_size=4)
+    return [
+        (
+            stream_reply("one two", chunk_size=4, error={"code": 502, "message": "Provider died"}),
+            errors.BadGatewayResponseError,
+            "Stream failed mid-way after 3 chunks (error event, code 502): Provider died",
+        ),
+        (cut_at(whole, len(payload_of(whole)) // 2), errors.APIConnectionError, "Stream failed mid-way"),
+    ]
+
+
+@pytest.mark.parametrize(("reply", "kind", "text"), mid_stream_failures())
+def test_a_stream_that_fails_mid_way_raises_after_the_last_good_chunk(
+    server: MockServer, reply: object, kind: type[errors.OpenRouterError], text: str
+) -> None:
+    server.reset()
+    with OpenRouter(api_key="k", server_url=server.base_url, retry_config=NO_RETRY) as client:
+        server.enqueue(reply)  # type: ignore[arg-type]
+        stream = client.chat.send({**USER_HELLO, "stream": True})
+        assert isinstance(stream, RaisingChatStream)
+        seen: list[str] = []
+
+        def read_all() -> None:
+            for chunk in stream:
+                seen.append(chunk.choices[0].delta.content or "" if chunk.choices else "")
+
+        with pytest.raises(kind) as caught:
+            read_all()
+        assert str(caught.value).startswith(text), str(caught.value)
+        assert "".join(seen).startswith("one"), seen  # the good chunks came first
+        assert caught.value is stream.error
+        server.enqueue(reply)  # type: ignore[arg-type]
+        again = client.chat.send({**USER_HELLO, "stream": True})
+        assert isinstance(again, RaisingChatStream)
+        with pytest.raises(kind):
+            again.collect()
+
+
+async def test_an_async_stream_that_fails_mid_way_raises(server: MockServer) -> None:
+    server.reset()
+    reply = stream_reply("one two", chunk_size=4, error={"code": 502, "message": "Provider died"})
+    async with OpenRouter(api_key="k", server_url=server.base_url, retry_config=NO_RETRY) as client:
+        server.enqueue(reply, reply)
+        stream = await client.chat.send_async({**USER_HELLO, "stream": True})
+        assert isinstance(stream, AsyncRaisingChatStream)
+        seen: list[object] = []
+
+        async def read_all() -> None:
+            async for chunk in stream:
+                seen.append(chunk)
+
+        with pytest.raises(errors.BadGatewayResponseError, match="after 3 chunks"):
+            await read_all()
+        assert len(seen) == 4  # three good chunks, then the in-band error chunk itself
+        again = await client.chat.send_async({**USER_HELLO, "stream": True})
+        assert isinstance(again, AsyncRaisingChatStream)
+        with pytest.raises(errors.BadGatewayResponseError):
+            await again.collect()
+
+
+def test_a_whole_stream_and_an_early_break_do_not_raise(server: MockServer) -> None:
+    server.reset()
+    with OpenRouter(api_key="k", server_url=server.base_url, retry_config=NO_RETRY) as client:
+        reply = stream_reply("one two three", chunk_size=4)
+        server.enqueue(reply, reply)
+        stream = client.chat.send({**USER_HELLO, "stream": True})
+        assert isinstance(stream, RaisingChatStream)
+        with stream:
+            for _ in stream:
+                break
+        assert stream.error is None
+        whole = client.chat.send({**USER_HELLO, "stream": True})
+        assert isinstance(whole, RaisingChatStream)
+        assert whole.collect().choices[0].message.content == "one two three"

@@ -34,6 +34,7 @@ def test_docs_block_runs(
     monkeypatch.setenv("OPENROUTER_BASE_URL", server.base_url)
     monkeypatch.setenv("OPENROUTER_API_KEY", "sk-docs")
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("OPENROUTER_CHAT_LOG", str(tmp_path / "logs.db"))  # the CLI's log, not the user's
     output = io.StringIO()
     namespace = {"__name__": "__docs__", "mock_server": server}
     with contextlib.redirect_stdout(output):

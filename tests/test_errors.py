@@ -93,3 +93,28 @@ def test_chat_error_str_shows_status_code_and_message() -> None:
     error = errors.BadGatewayResponseError("Provider returned error", status_code=200, code=502)
     assert str(error) == "200 (code 502): Provider returned error"
     assert str(errors.UnauthorizedResponseError("No auth", status_code=401, code=401)) == "401: No auth"
+
+
+def test_a_provider_error_names_the_provider_and_quotes_its_message() -> None:
+    raw = '{"error": {"message": "This model\'s maximum context length is 8192 tokens.", "type": "invalid"}}'
+    error = errors.BadRequestResponseError(
+        "Provider returned error", status_code=400, code=400, metadata={"provider_name": "OpenAI", "raw": raw}
+    )
+    assert error.provider_name == "OpenAI"
+    assert str(error) == (
+        "400: Provider returned error (provider OpenAI: This model's maximum context length is 8192 tokens.)"
+    )
+    plain = errors.ChatError("Provider returned error", status_code=502, metadata={"raw": "upstream\n  down"})
+    assert str(plain) == "502: Provider returned error (upstream: upstream down)"
+    named = errors.ChatError("Overloaded", status_code=529, metadata={"provider_name": "Google"})
+    assert str(named) == "529: Overloaded (provider Google)"
+    huge = errors.ChatError("Provider returned error", status_code=400, metadata={"raw": "x" * 5000})
+    assert huge.upstream_message is not None and len(huge.upstream_message) == 500
+    assert str(huge).endswith("...)") and len(str(huge)) < 600
+    assert pickle.loads(pickle.dumps(error)).provider_name == "OpenAI"
+
+
+def test_a_stream_error_says_it_failed_mid_way() -> None:
+    error = errors.BadGatewayResponseError("Provider died", status_code=200, code=502, chunks_before=1)
+    assert str(error) == "Stream failed mid-way after 1 chunk (error event, code 502): Provider died"
+    assert pickle.loads(pickle.dumps(error)).chunks_before == 1

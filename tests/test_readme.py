@@ -40,3 +40,20 @@ def test_readme_block_runs(index: int, server: MockServer, monkeypatch: pytest.M
     assert printed.strip(), "every snippet shows its result"
     assert "failed" not in printed
     assert "Traceback" not in printed
+
+
+def test_the_readme_is_short_and_user_first() -> None:
+    assert len(README.read_bytes()) < 12 * 1024
+    headings = re.findall(r"^## (.+)$", README.read_text(), flags=re.MULTILINE)
+    assert headings == [
+        "Install",
+        "Two commands",
+        "Results",
+        "Streaming",
+        "Async",
+        "The thin client",
+        "Configuration",
+        "Errors",
+        "Testing your code",
+        "More",
+    ]

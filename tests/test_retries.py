@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
@@ -211,3 +212,21 @@ def test_stream_is_not_retried_once_its_body_started(make_core: MakeCore) -> Non
     assert list(stream) == []  # type: ignore[call-overload]
     assert isinstance(stream.error, errors.BadGatewayResponseError)  # type: ignore[union-attr]
     assert len(calls) == 1
+
+
+def test_every_retry_is_one_info_line_on_the_openrouter_logger(
+    make_core: MakeCore, fake_time: FakeTime, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="openrouter")
+    handler, _ = scripted(429, httpx.ConnectError("refused"), 503, 200, headers={"retry-after": "2"})
+    assert chat_send(make_core(handler, retry_config=BACKOFF), USER_HELLO).ok
+    lines = [r for r in caplog.records if r.name == "openrouter" and r.levelno == logging.INFO]
+    assert [r.getMessage().split(";")[0] for r in lines] == [
+        "retrying in 2.0 s (429, attempt 2/4)",
+        f"retrying in {fake_time.sleeps[1]:.1f} s (APIConnectionError, attempt 3/4)",
+        "retrying in 2.0 s (503, attempt 4/4)",
+    ]
+    assert lines[0].getMessage().endswith("the wait comes from the Retry-After header")
+    assert "the backoff (random in [0, 1] s)" in lines[1].getMessage()
+    notice = lines[2].openrouter_retry
+    assert (notice.attempt, notice.max_attempts, notice.delay, notice.reason) == (4, 4, 2.0, "503")

@@ -345,3 +345,25 @@ def test_a_users_client_is_guarded_by_the_watchdog(server: MockServer) -> None:
     assert isinstance(res, Err) and isinstance(res.error, errors.RequestTimeoutError)
     assert res.error.deadline == "total"
     assert elapsed < 0.5 + 0.1
+
+
+def test_connection_and_timeout_errors_name_the_request_without_credentials() -> None:
+    from openrouter_core._log import redact_url
+    from openrouter_core.testing import refused_url, stall_before_headers
+
+    url = refused_url()
+    with OpenRouterCore(api_key="k", server_url=url, retry_config=NO_RETRY) as core:
+        error = chat_send(core, USER_HELLO).error
+    assert isinstance(error, errors.APIConnectionError)
+    assert f"(POST {url}/chat/completions)" in str(error), str(error)
+    # A URL with credentials (a hook or a client of yours may build one) is shown without them.
+    shown = redact_url("https://user:secret-pass@openrouter.ai/api/v1/x?api_key=sk-in-query&page=2")
+    assert shown == "https://<redacted>@openrouter.ai/api/v1/x?api_key=<redacted>&page=2"
+    with (
+        MockServer() as server,
+        OpenRouterCore(api_key="k", server_url=server.base_url, retry_config=NO_RETRY) as core,
+    ):
+        server.enqueue(stall_before_headers(text_reply("late"), 2.0))
+        timeout = chat_send(core, USER_HELLO, timeout_ms=200).error
+        assert isinstance(timeout, errors.RequestTimeoutError)
+        assert f"(POST {server.base_url}/chat/completions)" in str(timeout), str(timeout)

@@ -58,9 +58,9 @@ async def use_async() -> None:
 
 
 client = OpenRouter()
-reveal_type(client.chat.send(request))  # ChatResponse | ChatStream
+reveal_type(client.chat.send(request))  # ChatResponse | RaisingChatStream
 reveal_type(client.chat.send({"messages": []}))  # ChatResponse
-reveal_type(client.chat.send({"messages": [], "stream": True}))  # ChatStream
+reveal_type(client.chat.send({"messages": [], "stream": True}))  # RaisingChatStream
 
 # The thin client takes exactly the core's arguments: a misspelt one is a type error (this ignore is used).
 OpenRouter(api_kye="sk-typo")  # type: ignore[call-arg]
