@@ -154,3 +154,24 @@ async def test_an_untrusted_certificate_is_a_connection_error(tmp_path: Path) ->
     assert isinstance(res, Err) and type(res.error) is errors.APIConnectionError, res
     assert isinstance(res.error.__cause__, httpx.ConnectError)
     assert isinstance(res.error.__cause__.__cause__, aiohttp.ClientConnectorCertificateError)
+
+
+def test_each_event_loop_gets_its_own_aiohttp_session(mock: MockServer) -> None:
+    """An aiohttp session is bound to its loop: a core used from two `asyncio.run`s makes one per loop, and
+    the first closes with its loop."""
+    mock.reset()
+    core = make_core(mock.base_url)
+    sessions: list[aiohttp.ClientSession | None] = []
+
+    async def call() -> None:
+        assert (await chat_send_async(core, REQUEST)).ok
+        transport = core.async_client._transport  # type: ignore[attr-defined]
+        assert isinstance(transport, AiohttpTransport)
+        sessions.append(transport._session)
+
+    asyncio.run(call())
+    asyncio.run(call())
+    core.close()
+    first, second = sessions
+    assert first is not None and second is not None and first is not second
+    assert first.closed
