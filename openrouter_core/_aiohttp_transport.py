@@ -128,9 +128,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if timeout is None:
             if len(self._timeouts) > 64:
                 self._timeouts.clear()
-            # aiohttp's `connect` spans the wait for a pooled connection and the connect itself.
+            # aiohttp's `connect` spans the wait for a pooled connection and the connect itself, so it gets
+            # both budgets: httpcore gives each its own, and a connect must not lose time to the pool wait.
+            pool, connect = key[0], key[1]
+            both = None if pool is None or connect is None else pool + connect
             timeout = self._timeouts[key] = aiohttp.ClientTimeout(
-                total=None, connect=key[0], sock_connect=key[1], sock_read=key[2]
+                total=None, connect=both, sock_connect=connect, sock_read=key[2]
             )
         return timeout, key[2]
 

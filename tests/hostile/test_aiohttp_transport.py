@@ -82,7 +82,8 @@ async def test_a_stream_reads_with_the_idle_timeout_not_the_call_deadline(server
 
 
 async def test_waiting_for_a_pooled_connection_times_out(server: MockServer) -> None:
-    """With every connection busy, the pool wait is bounded by the request's pool timeout."""
+    """With every connection busy, the wait is bounded by the request's pool and connect timeouts together
+    (aiohttp times the pool wait and the connect as one step)."""
     server.enqueue(stall_before_headers(text_reply("late"), 1.0), text_reply("late"))
     transport = AiohttpTransport(ssl.create_default_context(), httpx.Limits(max_connections=1))
     async with httpx.AsyncClient(transport=transport) as client:
@@ -91,7 +92,7 @@ async def test_waiting_for_a_pooled_connection_times_out(server: MockServer) -> 
         while not server.requests:
             await asyncio.sleep(0.005)
         with pytest.raises(httpx.TimeoutException) as caught:
-            await client.post(url, json=REQUEST, timeout=httpx.Timeout(5.0, pool=0.1))
+            await client.post(url, json=REQUEST, timeout=httpx.Timeout(5.0, pool=0.1, connect=0.1))
         busy.cancel()
         with pytest.raises(asyncio.CancelledError):
             await busy
