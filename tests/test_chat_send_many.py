@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import pickle
 import threading
@@ -41,6 +42,7 @@ class Recorder:
         self.stall = stall_after_429
         self.limited_at: float | None = None
         self.stalled = False
+        self.hold_429 = 0.15 if stall_after_429 else 0.0
 
     def __call__(self, request: RecordedRequest) -> Reply | None:
         with self.lock:
@@ -50,7 +52,10 @@ class Recorder:
             self.times.append((now, request.json()["messages"][0]["content"]))
             if first:
                 self.limited_at = now
-                return error_reply(429, "Rate limit exceeded", headers=self.retry_after)
+                limited = error_reply(429, "Rate limit exceeded", headers=self.retry_after)
+                # Held back briefly: the workers started with this one send theirs before the 429 is seen,
+                # however slowly their threads start.
+                return dataclasses.replace(limited, delay_before_headers=self.hold_429)
             content = request.json()["messages"][0]["content"]
             body = text_reply(f"You said: {content}").body or b""
             if self.stall and now - (self.limited_at or now) < 0.5:
