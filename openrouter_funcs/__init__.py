@@ -18,10 +18,9 @@ if TYPE_CHECKING:
         chat_parse_response,
         response_format_for,
     )
-    from openrouter_funcs._chat_send import chat_send, chat_send_async
+    from openrouter_funcs._chat_send import SendOptions, chat_send, chat_send_async
     from openrouter_funcs._chat_send_many import BatchRecord, chat_send_many, chat_send_many_async
-    from openrouter_funcs._client import OpenRouter
-    from openrouter_funcs._client_stream import AsyncRaisingChatStream, RaisingChatStream
+    from openrouter_funcs._client import AsyncRaisingChatStream, OpenRouter, RaisingChatStream
     from openrouter_funcs._cost_ledger import CostLedger, CostLine
     from openrouter_funcs._credits_get import credits_get, credits_get_async
     from openrouter_funcs._embeddings_create import embeddings_create, embeddings_create_async
@@ -39,6 +38,7 @@ __all__ = [
     "OpenRouter",
     "Parsed",
     "RaisingChatStream",
+    "SendOptions",
     "ToolRun",
     "chat_parse",
     "chat_parse_async",
@@ -66,13 +66,14 @@ __all__ = [
 ]
 
 _IMPORT_MAP = {
-    "AsyncRaisingChatStream": "openrouter_funcs._client_stream",
+    "AsyncRaisingChatStream": "openrouter_funcs._client",
     "BatchRecord": "openrouter_funcs._chat_send_many",
     "CostLedger": "openrouter_funcs._cost_ledger",
     "CostLine": "openrouter_funcs._cost_ledger",
     "OpenRouter": "openrouter_funcs._client",
-    "RaisingChatStream": "openrouter_funcs._client_stream",
+    "RaisingChatStream": "openrouter_funcs._client",
     "Parsed": "openrouter_funcs._chat_parse",
+    "SendOptions": "openrouter_funcs._chat_send",
     "ToolRun": "openrouter_funcs._tools",
     "chat_parse": "openrouter_funcs._chat_parse",
     "chat_parse_async": "openrouter_funcs._chat_parse",

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from functools import partial
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, overload
 
 import httpx
+from typing_extensions import Unpack
 
 from openrouter_core._call import guarded, guarded_async
 from openrouter_core._config import RetryConfig
 from openrouter_core._core import OpenRouterCore
 from openrouter_core._decode import ResponseDecoder
-from openrouter_core._errors import OpenRouterError, RequestAbortedError
+from openrouter_core._errors import OpenRouterError, RequestAbortedError, SDKValidationError
 from openrouter_core._exchange import map_exception
 from openrouter_core._hooks import CallObserver, CallStart, start_call
 from openrouter_core._models._request import ChatGenerationParams
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = [
     "INTERRUPTED",
     "ChatOptions",
+    "SendOptions",
     "as_requested",
     "as_requested_async",
     "chat_send",
@@ -50,6 +52,19 @@ decode_chat = ResponseDecoder(ChatResponse)
 
 INTERRUPTED: Result[Any, OpenRouterError] = Err(RequestAbortedError("the call was interrupted"))
 """What observers hear when a call ends by KeyboardInterrupt or cancellation instead of a result."""
+
+
+class SendOptions(TypedDict, total=False):
+    """The per-call options of `chat_send` and `chat_send_async` (each optional: the core's when left out)."""
+
+    retries: RetryConfig | None
+    """The retry policy of this call instead of the core's."""
+    timeout_ms: int | None
+    """This call's time limit per attempt, in milliseconds, instead of the core's."""
+    headers: Mapping[str, str] | None
+    """Extra request headers for this call (framing headers such as `Host` are refused)."""
+    extra_body: Mapping[str, Any] | None
+    """Raw fields merged into the JSON body, for API fields newer than this SDK."""
 
 
 def open_stream(
@@ -104,14 +119,12 @@ def served(
 
 
 def prepare_chat(
-    core: OpenRouterCore,
-    request: ChatRequestInput,
-    retries: RetryConfig | None,
-    timeout_ms: int | None,
-    headers: Mapping[str, str] | None,
-    extra_body: Mapping[str, Any] | None,
+    core: OpenRouterCore, request: ChatRequestInput, options: SendOptions
 ) -> tuple[Result[Prepared, OpenRouterError], CallObserver | None]:
     """Validate and encode a chat request, and start its `on_call` observers (shared by both `chat_send`s)."""
+    unknown = sorted(map(str, options.keys() - SendOptions.__optional_keys__))
+    if unknown:
+        return Err(SDKValidationError(f"unknown option {unknown[0]!r}", path=unknown[0])), None
     params = to_struct(request, ChatGenerationParams)
     if not params.ok:
         return params, None
@@ -121,6 +134,7 @@ def prepare_chat(
         observer = start_call(core.hooks, CallStart("chat", core.server_url, params=value))
         if observer is not None:
             value = observer.request(value)
+    extra_body = options.get("extra_body")
     stream = value.stream is True or (isinstance(extra_body, Mapping) and extra_body.get("stream") is True)
     prepared = prepare(
         core,
@@ -128,9 +142,9 @@ def prepare_chat(
         core.chat_url,
         value,
         stream=stream,
-        retries=retries,
-        timeout_ms=timeout_ms,
-        headers=headers,
+        retries=options.get("retries"),
+        timeout_ms=options.get("timeout_ms"),
+        headers=options.get("headers"),
         extra_body=extra_body,
     )
     return prepared, observer
@@ -138,49 +152,25 @@ def prepare_chat(
 
 @overload
 def chat_send(
-    core: OpenRouterCore,
-    request: ChatRequestStreaming,
-    *,
-    retries: RetryConfig | None = None,
-    timeout_ms: int | None = None,
-    headers: Mapping[str, str] | None = None,
-    extra_body: Mapping[str, Any] | None = None,
+    core: OpenRouterCore, request: ChatRequestStreaming, **options: Unpack[SendOptions]
 ) -> Result[ChatStream, OpenRouterError]: ...
 
 
 @overload
 def chat_send(
-    core: OpenRouterCore,
-    request: ChatRequestNonStreaming,
-    *,
-    retries: RetryConfig | None = None,
-    timeout_ms: int | None = None,
-    headers: Mapping[str, str] | None = None,
-    extra_body: Mapping[str, Any] | None = None,
+    core: OpenRouterCore, request: ChatRequestNonStreaming, **options: Unpack[SendOptions]
 ) -> Result[ChatResponse, OpenRouterError]: ...
 
 
 @overload
 def chat_send(
-    core: OpenRouterCore,
-    request: ChatRequestInput,
-    *,
-    retries: RetryConfig | None = None,
-    timeout_ms: int | None = None,
-    headers: Mapping[str, str] | None = None,
-    extra_body: Mapping[str, Any] | None = None,
+    core: OpenRouterCore, request: ChatRequestInput, **options: Unpack[SendOptions]
 ) -> Result[ChatResponse | ChatStream, OpenRouterError]: ...
 
 
 @guarded
 def chat_send(
-    core: OpenRouterCore,
-    request: ChatRequestInput,
-    *,
-    retries: RetryConfig | None = None,
-    timeout_ms: int | None = None,
-    headers: Mapping[str, str] | None = None,
-    extra_body: Mapping[str, Any] | None = None,
+    core: OpenRouterCore, request: ChatRequestInput, **options: Unpack[SendOptions]
 ) -> Result[ChatResponse | ChatStream, OpenRouterError]:
     """Send a chat completion request: `Ok(ChatResponse)`, `Ok(ChatStream)` when streaming, or `Err(error)`.
 
@@ -194,7 +184,7 @@ def chat_send(
     observer = None
     res: Result[ChatResponse | ChatStream, OpenRouterError] = INTERRUPTED
     try:
-        prepared, observer = prepare_chat(core, request, retries, timeout_ms, headers, extra_body)
+        prepared, observer = prepare_chat(core, request, options)
         if not prepared.ok:
             res = prepared
         else:
@@ -211,49 +201,25 @@ def chat_send(
 
 @overload
 async def chat_send_async(
-    core: OpenRouterCore,
-    request: ChatRequestStreaming,
-    *,
-    retries: RetryConfig | None = None,
-    timeout_ms: int | None = None,
-    headers: Mapping[str, str] | None = None,
-    extra_body: Mapping[str, Any] | None = None,
+    core: OpenRouterCore, request: ChatRequestStreaming, **options: Unpack[SendOptions]
 ) -> Result[AsyncChatStream, OpenRouterError]: ...
 
 
 @overload
 async def chat_send_async(
-    core: OpenRouterCore,
-    request: ChatRequestNonStreaming,
-    *,
-    retries: RetryConfig | None = None,
-    timeout_ms: int | None = None,
-    headers: Mapping[str, str] | None = None,
-    extra_body: Mapping[str, Any] | None = None,
+    core: OpenRouterCore, request: ChatRequestNonStreaming, **options: Unpack[SendOptions]
 ) -> Result[ChatResponse, OpenRouterError]: ...
 
 
 @overload
 async def chat_send_async(
-    core: OpenRouterCore,
-    request: ChatRequestInput,
-    *,
-    retries: RetryConfig | None = None,
-    timeout_ms: int | None = None,
-    headers: Mapping[str, str] | None = None,
-    extra_body: Mapping[str, Any] | None = None,
+    core: OpenRouterCore, request: ChatRequestInput, **options: Unpack[SendOptions]
 ) -> Result[ChatResponse | AsyncChatStream, OpenRouterError]: ...
 
 
 @guarded_async
 async def chat_send_async(
-    core: OpenRouterCore,
-    request: ChatRequestInput,
-    *,
-    retries: RetryConfig | None = None,
-    timeout_ms: int | None = None,
-    headers: Mapping[str, str] | None = None,
-    extra_body: Mapping[str, Any] | None = None,
+    core: OpenRouterCore, request: ChatRequestInput, **options: Unpack[SendOptions]
 ) -> Result[ChatResponse | AsyncChatStream, OpenRouterError]:
     """Send a chat completion request: `Ok(ChatResponse)`, `Ok(AsyncChatStream)` when streaming, or `Err`.
 
@@ -264,7 +230,7 @@ async def chat_send_async(
     observer = None
     res: Result[ChatResponse | AsyncChatStream, OpenRouterError] = INTERRUPTED
     try:
-        prepared, observer = prepare_chat(core, request, retries, timeout_ms, headers, extra_body)
+        prepared, observer = prepare_chat(core, request, options)
         if not prepared.ok:
             res = prepared
         else:

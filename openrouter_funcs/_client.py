@@ -9,9 +9,9 @@ arguments after the core, and carries its signature.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Concatenate, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, TypeVar, overload
 
 from typing_extensions import ParamSpec
 
@@ -19,7 +19,7 @@ from openrouter_core._core import OpenRouterCore
 from openrouter_core._models._response import ChatResponse
 from openrouter_core.result import Result
 from openrouter_funcs._chat_parse import chat_parse, chat_parse_async
-from openrouter_funcs._chat_send import chat_send, chat_send_async
+from openrouter_funcs._chat_send import SendOptions, chat_send, chat_send_async
 from openrouter_funcs._chat_send_many import chat_send_many, chat_send_many_async
 from openrouter_funcs._credits_get import credits_get, credits_get_async
 from openrouter_funcs._embeddings_create import embeddings_create, embeddings_create_async
@@ -29,16 +29,35 @@ from openrouter_funcs._models_list import models_list, models_list_async
 from openrouter_funcs._tools import chat_run_tools, chat_run_tools_async
 
 if TYPE_CHECKING:
-    from openrouter_core._config import RetryConfig
+    from types import TracebackType
+
+    import httpx
+    from typing_extensions import Unpack
+
+    from openrouter_core._errors import OpenRouterError
     from openrouter_core._models._request_input import ChatRequestInput
     from openrouter_core._models._request_types import ChatRequestNonStreaming, ChatRequestStreaming
-    from openrouter_funcs._client_stream import AsyncRaisingChatStream, RaisingChatStream
+    from openrouter_core._models._stream import ChatStreamingResponseChunk
+    from openrouter_core._stream import ChatStream
+    from openrouter_core._stream_async import AsyncChatStream
+    from openrouter_core._stream_state import StreamView
 
-__all__ = ["Chat", "Credits", "Embeddings", "Generations", "Key", "Models", "OpenRouter"]
+__all__ = [
+    "AsyncRaisingChatStream",
+    "Chat",
+    "Credits",
+    "Embeddings",
+    "Generations",
+    "Key",
+    "Models",
+    "OpenRouter",
+    "RaisingChatStream",
+]
 
 P = ParamSpec("P")
 T = TypeVar("T")
 M = TypeVar("M")
+S = TypeVar("S", bound="StreamView")
 
 
 def unwrapped(
@@ -88,6 +107,93 @@ def _method_of(fn: Callable[..., Any], method: M, *, unwrap: bool = True) -> M:
     return method
 
 
+class _RaisingView(Generic[S]):
+    """What both raising streams show of the stream they wrap."""
+
+    __slots__ = ("stream",)
+
+    def __init__(self, stream: S) -> None:
+        self.stream: S = stream
+        """The underlying stream, whose loop never raises."""
+
+    @property
+    def error(self) -> OpenRouterError | None:
+        """Why the stream failed, or None while it is fine."""
+        return self.stream.error
+
+    @property
+    def chunks(self) -> list[ChatStreamingResponseChunk]:
+        """Every chunk delivered so far."""
+        return self.stream.chunks
+
+    @property
+    def response(self) -> httpx.Response:
+        """The HTTP response the chunks are read from."""
+        return self.stream.response
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} of {self.stream!r}>"
+
+
+class RaisingChatStream(_RaisingView["ChatStream"]):
+    """What `client.chat.send` returns for a stream: the loop raises the stream's error after the last chunk.
+
+    Every good chunk is yielded first, so a reply cut short mid-way is still on screen when the error is
+    raised; leaving the loop early is not an error. `collect()` returns the whole reply or raises.
+    """
+
+    __slots__ = ()
+
+    def __iter__(self) -> Iterator[ChatStreamingResponseChunk]:
+        yield from self.stream
+        if self.stream.error is not None:
+            raise self.stream.error
+
+    def collect(self) -> ChatResponse:
+        """Read the rest of the stream and return the whole reply, or raise why it is incomplete."""
+        return self.stream.collect().unwrap()
+
+    def close(self) -> None:
+        """Release the connection."""
+        self.stream.close()
+
+    def __enter__(self) -> RaisingChatStream:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stream.close()
+
+
+class AsyncRaisingChatStream(_RaisingView["AsyncChatStream"]):
+    """What `client.chat.send_async` returns for a stream: `async for` raises the error after the chunks."""
+
+    __slots__ = ()
+
+    async def __aiter__(self) -> AsyncIterator[ChatStreamingResponseChunk]:
+        async for chunk in self.stream:
+            yield chunk
+        if self.stream.error is not None:
+            raise self.stream.error
+
+    async def collect(self) -> ChatResponse:
+        """Read the rest of the stream and return the whole reply, or raise why it is incomplete."""
+        return (await self.stream.collect()).unwrap()
+
+    async def aclose(self) -> None:
+        """Release the connection."""
+        await self.stream.aclose()
+
+    async def __aenter__(self) -> AsyncRaisingChatStream:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.stream.aclose()
+
+
 class _Namespace:
     __slots__ = ("_core",)
 
@@ -101,118 +207,47 @@ class Chat(_Namespace):
     __slots__ = ()
 
     @overload
-    def send(
-        self,
-        request: ChatRequestStreaming,
-        *,
-        retries: RetryConfig | None = None,
-        timeout_ms: int | None = None,
-        headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> RaisingChatStream: ...
+    def send(self, request: ChatRequestStreaming, **options: Unpack[SendOptions]) -> RaisingChatStream: ...
+
+    @overload
+    def send(self, request: ChatRequestNonStreaming, **options: Unpack[SendOptions]) -> ChatResponse: ...
 
     @overload
     def send(
-        self,
-        request: ChatRequestNonStreaming,
-        *,
-        retries: RetryConfig | None = None,
-        timeout_ms: int | None = None,
-        headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> ChatResponse: ...
-
-    @overload
-    def send(
-        self,
-        request: ChatRequestInput,
-        *,
-        retries: RetryConfig | None = None,
-        timeout_ms: int | None = None,
-        headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
+        self, request: ChatRequestInput, **options: Unpack[SendOptions]
     ) -> ChatResponse | RaisingChatStream: ...
 
     def send(
-        self,
-        request: ChatRequestInput,
-        *,
-        retries: RetryConfig | None = None,
-        timeout_ms: int | None = None,
-        headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
+        self, request: ChatRequestInput, **options: Unpack[SendOptions]
     ) -> ChatResponse | RaisingChatStream:
         """`chat_send`, unwrapped: the response or a stream whose loop raises, or the error raised."""
-        reply = chat_send(
-            self._core,
-            request,
-            retries=retries,
-            timeout_ms=timeout_ms,
-            headers=headers,
-            extra_body=extra_body,
-        ).unwrap()
+        reply = chat_send(self._core, request, **options).unwrap()
         if isinstance(reply, ChatResponse):
             return reply
-        from openrouter_funcs._client_stream import RaisingChatStream
-
         return RaisingChatStream(reply)
 
     @overload
     async def send_async(
-        self,
-        request: ChatRequestStreaming,
-        *,
-        retries: RetryConfig | None = None,
-        timeout_ms: int | None = None,
-        headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
+        self, request: ChatRequestStreaming, **options: Unpack[SendOptions]
     ) -> AsyncRaisingChatStream: ...
 
     @overload
     async def send_async(
-        self,
-        request: ChatRequestNonStreaming,
-        *,
-        retries: RetryConfig | None = None,
-        timeout_ms: int | None = None,
-        headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
+        self, request: ChatRequestNonStreaming, **options: Unpack[SendOptions]
     ) -> ChatResponse: ...
 
     @overload
     async def send_async(
-        self,
-        request: ChatRequestInput,
-        *,
-        retries: RetryConfig | None = None,
-        timeout_ms: int | None = None,
-        headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
+        self, request: ChatRequestInput, **options: Unpack[SendOptions]
     ) -> ChatResponse | AsyncRaisingChatStream: ...
 
     async def send_async(
-        self,
-        request: ChatRequestInput,
-        *,
-        retries: RetryConfig | None = None,
-        timeout_ms: int | None = None,
-        headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
+        self, request: ChatRequestInput, **options: Unpack[SendOptions]
     ) -> ChatResponse | AsyncRaisingChatStream:
         """`chat_send_async`, unwrapped: the response or a stream whose loop raises, or the error raised."""
-        result = await chat_send_async(
-            self._core,
-            request,
-            retries=retries,
-            timeout_ms=timeout_ms,
-            headers=headers,
-            extra_body=extra_body,
-        )
-        reply = result.unwrap()
+        reply = (await chat_send_async(self._core, request, **options)).unwrap()
         if isinstance(reply, ChatResponse):
             return reply
-        from openrouter_funcs._client_stream import AsyncRaisingChatStream
-
         return AsyncRaisingChatStream(reply)
 
     parse = unwrapped(chat_parse)

@@ -187,6 +187,15 @@ def test_extra_body_merges_raw_fields(make_core: MakeCore) -> None:
     assert json.loads(seen[0].content) == {**USER_HELLO, "model": "other", "brand_new_field": {"a": 1}}
 
 
+def test_an_unknown_option_is_sdk_validation_error_and_nothing_is_sent(make_core: MakeCore) -> None:
+    handler, seen = recording(httpx.Response(200, json=chat_body()))
+    options: dict[str, Any] = {"retrys": None, "timeout_ms": 5_000}  # a misspelt `retries`
+    res = chat_send(make_core(handler), USER_HELLO, **options)
+    assert isinstance(res, Err) and isinstance(res.error, errors.SDKValidationError)
+    assert res.error.path == "retrys" and "unknown option 'retrys'" in str(res.error)
+    assert seen == []
+
+
 def test_unencodable_extra_body_is_sdk_validation_error(make_core: MakeCore) -> None:
     handler, seen = recording(httpx.Response(200, json=chat_body()))
     res = chat_send(make_core(handler), USER_HELLO, extra_body={"x": object()})

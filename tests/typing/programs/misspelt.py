@@ -29,6 +29,9 @@ chat_run_tools(core, {"modle": "m", "messages": hi}, [])  # expect-error
 chat_send_many(core, [{"model": "m", "messages": hi, "max_token": 5}])  # expect-error
 OpenRouter().chat.send({"model": "m", "messages": hi, "temprature": 0.5})  # expect-error
 request: models.ChatRequest = {"model": "m", "messages": hi, "top_pp": 0.5}  # expect-error
+chat_send(core, {"model": "m", "messages": hi}, retrys=None)  # expect-error
+chat_send(core, {"model": "m", "messages": hi}, timeout_ms="5s")  # expect-error
+OpenRouter().chat.send({"model": "m", "messages": hi}, header={"X-Title": "t"})  # expect-error
 client = OpenRouter()
 client.chat.parse({"model": "m", "mesages": hi}, dict[str, int])  # expect-error
 client.chat.run_tools({"model": "m", "messages": hi, "tool_choise": "auto"}, [])  # expect-error
@@ -37,6 +40,7 @@ client.chat.send_many([{"model": "m", "messages": hi, "seed": "7"}])  # expect-e
 
 async def main() -> None:
     await chat_send_async(core, {"model": "m", "mesages": hi})  # expect-error
+    await chat_send_async(core, {"model": "m", "messages": hi}, extra_body=[1])  # expect-error
     await chat_parse_async(core, {"model": "m", "messages": hi, "n": 2}, dict[str, int])  # expect-error
     await chat_run_tools_async(core, {"model": "m", "messages": hi, "max_tokens": "9"}, [])  # expect-error
     await chat_send_many_async(core, [{"model": "m", "messages": [{"role": "user"}]}])  # expect-error
