@@ -15,18 +15,34 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, Concatenate, Generic, Protocol, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, Protocol, TypeAlias, TypeVar
 
 from typing_extensions import ParamSpec
 
 from openrouter_core._core import OpenRouterCore
-from openrouter_core._errors import OpenRouterError
+from openrouter_core._errors import OpenRouterError, RequestAbortedError
 from openrouter_core._exchange import Decode, map_exception
+from openrouter_core._hooks import CallObserver
 from openrouter_core._prepare import Prepared
 from openrouter_core._transport import send
 from openrouter_core.result import Err, Result
 
-__all__ = ["Call", "Job", "Planned", "guarded", "guarded_async", "like", "planned", "run", "run_async"]
+if TYPE_CHECKING:
+    from types import TracebackType
+
+__all__ = [
+    "INTERRUPTED",
+    "Call",
+    "Job",
+    "Observed",
+    "Planned",
+    "guarded",
+    "guarded_async",
+    "like",
+    "planned",
+    "run",
+    "run_async",
+]
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -75,6 +91,33 @@ def planned(prepared: Result[Prepared, OpenRouterError], decode: Decode[T]) -> C
     if isinstance(prepared, Err):
         return prepared
     return Call(prepared.value, decode)
+
+
+INTERRUPTED: Result[Any, OpenRouterError] = Err(RequestAbortedError("the call was interrupted"))
+"""What observers hear when a call ends by KeyboardInterrupt or cancellation instead of a result."""
+
+
+class Observed(Generic[T]):
+    """A `with` block whose `result` its `on_call` observer hears at the end (`INTERRUPTED` if it was left
+    by KeyboardInterrupt or cancellation); an exception (a bug of ours) becomes the result as an `Err`."""
+
+    __slots__ = ("observer", "result")
+
+    def __init__(self, observer: CallObserver | None) -> None:
+        self.observer = observer
+        self.result: Result[T, OpenRouterError] = INTERRUPTED
+
+    def __enter__(self) -> Observed[T]:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> bool:
+        if isinstance(exc, Exception):  # a bug of ours must still come back as a value (and be heard)
+            self.result = Err(map_exception(exc))
+        if self.observer is not None:
+            self.observer.finished(self.result)
+        return isinstance(exc, Exception)
 
 
 def guarded(fn: Callable[P, Result[R, OpenRouterError]]) -> Callable[P, Result[R, OpenRouterError]]:

@@ -13,12 +13,11 @@ from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, overload
 import httpx
 from typing_extensions import Unpack
 
-from openrouter_core._call import guarded, guarded_async
+from openrouter_core._call import Observed, guarded, guarded_async
 from openrouter_core._config import RetryConfig
 from openrouter_core._core import OpenRouterCore
 from openrouter_core._decode import ResponseDecoder
-from openrouter_core._errors import OpenRouterError, RequestAbortedError, SDKValidationError
-from openrouter_core._exchange import map_exception
+from openrouter_core._errors import OpenRouterError, SDKValidationError
 from openrouter_core._hooks import CallObserver, CallStart, start_call
 from openrouter_core._models._request import ChatGenerationParams
 from openrouter_core._models._response import ChatResponse
@@ -34,11 +33,8 @@ if TYPE_CHECKING:
     from openrouter_core._stream_async import AsyncChatStream
 
 __all__ = [
-    "INTERRUPTED",
     "ChatOptions",
     "SendOptions",
-    "as_requested",
-    "as_requested_async",
     "chat_send",
     "chat_send_async",
     "prepare_chat",
@@ -47,11 +43,9 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+S = TypeVar("S")
 
 decode_chat = ResponseDecoder(ChatResponse)
-
-INTERRUPTED: Result[Any, OpenRouterError] = Err(RequestAbortedError("the call was interrupted"))
-"""What observers hear when a call ends by KeyboardInterrupt or cancellation instead of a result."""
 
 
 class SendOptions(TypedDict, total=False):
@@ -181,22 +175,18 @@ def chat_send(
     `ChatResponse`, one that answers a stream request with a whole JSON reply is replayed as a one-chunk
     `ChatStream`. `extra_body` merges raw fields into the JSON body, for API fields newer than this SDK.
     """
-    observer = None
-    res: Result[ChatResponse | ChatStream, OpenRouterError] = INTERRUPTED
-    try:
-        prepared, observer = prepare_chat(core, request, options)
+    prepared, observer = prepare_chat(core, request, options)
+    call: Observed[ChatResponse | ChatStream] = Observed(observer)
+    with call:
         if not prepared.ok:
-            res = prepared
+            call.result = prepared
         else:
             opener = partial(open_stream, observer=observer, client=core.client)
             sent = send(core, prepared.value, decode_chat, opener, observer)
-            res = served(as_requested(sent, prepared.value, opener), request)
-    except Exception as exc:  # a bug of ours must still come back as a value (and be heard)
-        res = Err(map_exception(exc))
-    finally:
-        if observer is not None:
-            observer.finished(res)
-    return res
+            # The value matches the request, as the overloads type it: an unasked stream is collected.
+            reply = replayed(sent, opener) if prepared.value.stream else whole_reply(sent)
+            call.result = served(reply, request)
+    return call.result
 
 
 @overload
@@ -227,84 +217,64 @@ async def chat_send_async(
     """
     from openrouter_core._transport_async import send_async
 
-    observer = None
-    res: Result[ChatResponse | AsyncChatStream, OpenRouterError] = INTERRUPTED
-    try:
-        prepared, observer = prepare_chat(core, request, options)
+    prepared, observer = prepare_chat(core, request, options)
+    call: Observed[ChatResponse | AsyncChatStream] = Observed(observer)
+    with call:
         if not prepared.ok:
-            res = prepared
+            call.result = prepared
         else:
             opener = partial(open_async_stream, observer=observer, client=core.async_client)
             sent = await send_async(core, prepared.value, decode_chat, opener, observer)
-            res = served(await as_requested_async(sent, prepared.value, opener), request)
-    except Exception as exc:  # a bug of ours must still come back as a value (and be heard)
-        res = Err(map_exception(exc))
-    finally:
-        if observer is not None:
-            observer.finished(res)
-    return res
+            reply = replayed(sent, opener) if prepared.value.stream else await whole_reply_async(sent)
+            call.result = served(reply, request)
+    return call.result
 
 
 def whole_reply(
     res: Result[ChatResponse | ChatStream, OpenRouterError],
 ) -> Result[ChatResponse, OpenRouterError]:
     """`res` as one `ChatResponse`: a stream is collected (and closed), keeping `res.raw`."""
-    if not res.ok:
-        return res
-    reply = res.value
-    if isinstance(reply, ChatResponse):
-        return Ok(reply, res.raw)
+    reply = settled(res)
+    if isinstance(reply, Ok | Err):
+        return reply
     with reply:
-        whole = reply.collect()
-    return _whole(whole, res.raw)
+        return collected(reply.collect(), res.raw)
 
 
 async def whole_reply_async(
     res: Result[ChatResponse | AsyncChatStream, OpenRouterError],
 ) -> Result[ChatResponse, OpenRouterError]:
     """`whole_reply` for the result of `chat_send_async`."""
+    reply = settled(res)
+    if isinstance(reply, Ok | Err):
+        return reply
+    async with reply:
+        return collected(await reply.collect(), res.raw)
+
+
+def settled(res: Result[ChatResponse | S, OpenRouterError]) -> Result[ChatResponse, OpenRouterError] | S:
+    """`res` when it needs no more reading (an error or a whole reply), else the stream to collect."""
     if not res.ok:
         return res
-    reply = res.value
-    if isinstance(reply, ChatResponse):
-        return Ok(reply, res.raw)
-    async with reply:
-        whole = await reply.collect()
-    return _whole(whole, res.raw)
+    if isinstance(res.value, ChatResponse):
+        return Ok(res.value, res.raw)
+    return res.value
 
 
-def _whole(
+def collected(
     whole: Result[ChatResponse, OpenRouterError], raw: RawResponse | None
 ) -> Result[ChatResponse, OpenRouterError]:
+    """A collected stream's reply, with the `raw` of the response that carried it."""
     if not whole.ok:
         return Err(whole.error, raw)
     return Ok(whole.value, raw.with_reply(whole.value) if raw is not None else None)
 
 
-def as_requested(
-    res: Result[ChatResponse | ChatStream, OpenRouterError],
-    prepared: Prepared,
-    opener: Callable[[httpx.Response], ChatStream],
-) -> Result[ChatResponse | ChatStream, OpenRouterError]:
-    """`res` as the request asked, as the overloads type it: an unasked stream collected, a whole reply to a
-    stream request replayed as a one-chunk stream (a server that ignored `"stream": true`)."""
-    if not prepared.stream:
-        return whole_reply(res)
-    if res.ok and isinstance(res.value, ChatResponse):
-        from openrouter_core._replay import as_event_stream
-
-        return Ok(opener(as_event_stream(res.value)), res.raw)
-    return res
-
-
-async def as_requested_async(
-    res: Result[ChatResponse | AsyncChatStream, OpenRouterError],
-    prepared: Prepared,
-    opener: Callable[[httpx.Response], AsyncChatStream],
-) -> Result[ChatResponse | AsyncChatStream, OpenRouterError]:
-    """`as_requested` for the result of `chat_send_async`."""
-    if not prepared.stream:
-        return await whole_reply_async(res)
+def replayed(
+    res: Result[ChatResponse | S, OpenRouterError], opener: Callable[[httpx.Response], S]
+) -> Result[ChatResponse | S, OpenRouterError]:
+    """`res` for a stream request: a whole reply (the server ignored `"stream": true`) as a one-chunk
+    stream."""
     if res.ok and isinstance(res.value, ChatResponse):
         from openrouter_core._replay import as_event_stream
 

@@ -21,7 +21,7 @@ from typing import IO, TYPE_CHECKING, Any, Concatenate
 import msgspec
 from typing_extensions import ParamSpec
 
-from openrouter_core._call import like
+from openrouter_core._call import Observed, like
 from openrouter_core._config import RetryConfig
 from openrouter_core._core import OpenRouterCore
 from openrouter_core._errors import (
@@ -39,7 +39,7 @@ from openrouter_core._prepare import to_struct
 from openrouter_core._retries import is_final, log_retry, server_delay
 from openrouter_core._safe_text import safe_repr, safe_str, type_name
 from openrouter_core.result import Err, Ok, Result
-from openrouter_funcs._chat_send import INTERRUPTED, ChatOptions
+from openrouter_funcs._chat_send import ChatOptions
 
 if TYPE_CHECKING:
     from openrouter_core._models._request_input import ChatRequestInput
@@ -517,17 +517,14 @@ class BatchJob:
             batch = BatchRun(core, self.requests, **self.settings)
         except Exception as exc:
             return unstartable(self.requests, exc)
-        observer = start_batch(core, batch)
-        results: list[BatchResult] | None = None
-        try:
+        results: list[BatchResult] = []  # what is left if closing the batch fails (a bug of ours)
+        with Observed[list[BatchResult]](start_batch(core, batch)) as watch:
             try:
                 if batch.pending:
-                    _run_threads(core, batch, self.options, observer is not None)
+                    _run_threads(core, batch, self.options, watch.observer is not None)
             finally:
                 results = batch.close()
-        finally:
-            if observer is not None:
-                observer.finished(INTERRUPTED if results is None else Ok(results))
+                watch.result = Ok(results)
         return results
 
     async def run_async(self, core: OpenRouterCore) -> list[BatchResult]:
@@ -538,17 +535,14 @@ class BatchJob:
             batch = BatchRun(core, self.requests, **self.settings)
         except Exception as exc:
             return unstartable(self.requests, exc)
-        observer = start_batch(core, batch)
-        results: list[BatchResult] | None = None
-        try:
+        results: list[BatchResult] = []  # what is left if closing the batch fails (a bug of ours)
+        with Observed[list[BatchResult]](start_batch(core, batch)) as watch:
             try:
                 if batch.pending:
                     await run_tasks(core, batch, self.options)
             finally:
                 results = batch.close()
-        finally:
-            if observer is not None:
-                observer.finished(INTERRUPTED if results is None else Ok(results))
+                watch.result = Ok(results)
         return results
 
 

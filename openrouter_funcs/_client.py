@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Concatenate, Generic, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Concatenate, TypeVar, overload
 
 from typing_extensions import ParamSpec
 
@@ -57,7 +57,6 @@ __all__ = [
 P = ParamSpec("P")
 T = TypeVar("T")
 M = TypeVar("M")
-S = TypeVar("S", bound="StreamView")
 
 
 def unwrapped(
@@ -107,13 +106,13 @@ def _method_of(fn: Callable[..., Any], method: M, *, unwrap: bool = True) -> M:
     return method
 
 
-class _RaisingView(Generic[S]):
+class _RaisingView:
     """What both raising streams show of the stream they wrap."""
 
     __slots__ = ("stream",)
 
-    def __init__(self, stream: S) -> None:
-        self.stream: S = stream
+    def __init__(self, stream: StreamView) -> None:
+        self.stream = stream
         """The underlying stream, whose loop never raises."""
 
     @property
@@ -135,7 +134,7 @@ class _RaisingView(Generic[S]):
         return f"<{type(self).__name__} of {self.stream!r}>"
 
 
-class RaisingChatStream(_RaisingView["ChatStream"]):
+class RaisingChatStream(_RaisingView):
     """What `client.chat.send` returns for a stream: the loop raises the stream's error after the last chunk.
 
     Every good chunk is yielded first, so a reply cut short mid-way is still on screen when the error is
@@ -143,6 +142,7 @@ class RaisingChatStream(_RaisingView["ChatStream"]):
     """
 
     __slots__ = ()
+    stream: ChatStream
 
     def __iter__(self) -> Iterator[ChatStreamingResponseChunk]:
         yield from self.stream
@@ -166,10 +166,11 @@ class RaisingChatStream(_RaisingView["ChatStream"]):
         self.stream.close()
 
 
-class AsyncRaisingChatStream(_RaisingView["AsyncChatStream"]):
+class AsyncRaisingChatStream(_RaisingView):
     """What `client.chat.send_async` returns for a stream: `async for` raises the error after the chunks."""
 
     __slots__ = ()
+    stream: AsyncChatStream
 
     async def __aiter__(self) -> AsyncIterator[ChatStreamingResponseChunk]:
         async for chunk in self.stream:

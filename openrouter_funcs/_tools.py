@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, get_type_hints, is_typeddict
 
 import msgspec
 
-from openrouter_core._call import Planned, run, run_async
+from openrouter_core._call import Observed, Planned, run, run_async
 from openrouter_core._config import RetryConfig
 from openrouter_core._core import OpenRouterCore
 from openrouter_core._errors import (
@@ -39,7 +39,7 @@ from openrouter_core._raw import RawResponse
 from openrouter_core._safe_text import safe_str, type_name
 from openrouter_core.result import Err, Ok, Result
 from openrouter_funcs._chat_parse import SchemaPlan, decode_as, schema_name, strict_schema
-from openrouter_funcs._chat_send import INTERRUPTED, ChatOptions
+from openrouter_funcs._chat_send import ChatOptions
 
 if TYPE_CHECKING:
     from openrouter_core._models._request_input import ChatRequestInput
@@ -452,25 +452,15 @@ class ToolLoop:
 
     def run(self, core: OpenRouterCore) -> Result[ToolRun, OpenRouterError]:
         """The loop with the sync client; the tools are called one after the other."""
-        agent = start_agent(core, self.params)
-        res: Result[ToolRun, OpenRouterError] = INTERRUPTED
-        try:
-            res = self._run(core)
-        finally:
-            if agent is not None:
-                agent.finished(res)
-        return res
+        with Observed[ToolRun](start_agent(core, self.params)) as loop:
+            loop.result = self._run(core)
+        return loop.result
 
     async def run_async(self, core: OpenRouterCore) -> Result[ToolRun, OpenRouterError]:
         """The loop with the async client; async tools are awaited, the calls of one turn run together."""
-        agent = start_agent(core, self.params)
-        res: Result[ToolRun, OpenRouterError] = INTERRUPTED
-        try:
-            res = await self._run_async(core)
-        finally:
-            if agent is not None:
-                agent.finished(res)
-        return res
+        with Observed[ToolRun](start_agent(core, self.params)) as loop:
+            loop.result = await self._run_async(core)
+        return loop.result
 
     def _run(self, core: OpenRouterCore) -> Result[ToolRun, OpenRouterError]:
         for tool in self.built.values():

@@ -156,7 +156,7 @@ def test_the_same_logical_request_is_the_same_bytes(
     rng = random.Random(seed)
 
     def body(req: Any, extra_body: dict[str, Any] | None = None) -> bytes:
-        prepared, _ = prepare_chat(core, req, None, None, None, extra_body)
+        prepared, _ = prepare_chat(core, req, {"extra_body": extra_body})
         assert prepared.ok, prepared
         assert prepared.value.body is not None
         return prepared.value.body
