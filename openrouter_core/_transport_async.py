@@ -134,10 +134,7 @@ async def send_async(
     open_stream: OpenStream[S] | None = None,
     observer: CallObserver | None = None,
 ) -> Result[T | S, OpenRouterError]:
-    """Send with retries; a 200 event stream becomes `open_stream(response)`, anything else is decoded.
-
-    `observer` hears of each retry and its pause.
-    """
+    """`send` on the running loop's async client, pausing with the core's `async_sleep` (or anyio's)."""
     plan = RetryPlan(prepared.retry, core.clock, core.rng)
     sleep = core.async_sleep or anyio.sleep
     started = core.clock()

@@ -9,6 +9,7 @@ rerun reuses the successful ones instead of sending them again.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import hashlib
 import os
@@ -341,21 +342,26 @@ class BatchRun:
         """Store a result, add up its cost, append it to the resume file and move the progress bar."""
         with self.lock:
             self.results[index] = result
-            if result.ok:
-                self.streak = 0
-                usage = result.value.usage
-                if usage is not None and usage.cost is not None:
-                    self.spent_usd += usage.cost
-            if self._file is not None:
-                try:
-                    self._file.write(_ENCODER.encode(record_for(index, self.keys[index], result)) + b"\n")
-                    self._file.flush()
-                except (OSError, ValueError):
-                    pass
-            if self.progress is not None:
-                self.progress.done += 1
-                self.progress.failed += 0 if result.ok else 1
-                self.progress.draw()
+            # A failing progress bar or resume file must neither lose nor change the result.
+            with contextlib.suppress(Exception):
+                self._account(index, result)
+
+    def _account(self, index: int, result: BatchResult) -> None:
+        if result.ok:
+            self.streak = 0
+            usage = result.value.usage
+            if usage is not None and usage.cost is not None:
+                self.spent_usd += usage.cost
+        if self._file is not None:
+            try:
+                self._file.write(_ENCODER.encode(record_for(index, self.keys[index], result)) + b"\n")
+                self._file.flush()
+            except (OSError, ValueError):
+                pass
+        if self.progress is not None:
+            self.progress.done += 1
+            self.progress.failed += 0 if result.ok else 1
+            self.progress.draw()
 
     def show_pause(self, seconds: float) -> None:
         """Tell the progress bar the batch is paused."""
@@ -624,10 +630,7 @@ def _run_threads(core: OpenRouterCore, batch: BatchRun, options: ChatOptions, ob
                 result = run_one(index)
             except Exception as exc:  # a bug of ours must still come back as a value
                 result = Err(map_exception(exc))
-            try:
-                batch.finish(index, result)
-            except Exception:  # a failing progress bar must neither lose nor change the result
-                batch.results[index] = result
+            batch.finish(index, result)
 
     # Daemon threads, not an executor: after Ctrl-C no new request starts, and the interpreter can exit
     # without waiting for the requests still in flight (an executor's threads are joined at exit).

@@ -77,10 +77,7 @@ async def run_tasks(core: OpenRouterCore, batch: BatchRun, options: ChatOptions)
                 result = await run_one(index)
             except Exception as exc:  # a bug of ours must still come back as a value
                 result = Err(map_exception(exc))
-            try:
-                batch.finish(index, result)
-            except Exception:  # a failing progress bar must neither lose nor change the result
-                batch.results[index] = result
+            batch.finish(index, result)
 
     # Cancelling the call cancels every worker; a worker's own failure is already a value.
     async with anyio.create_task_group() as workers:

@@ -3,6 +3,7 @@ read back with the SDK's in-memory exporter and metric reader."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -570,8 +571,9 @@ async def test_an_async_tool_loop_that_hits_its_budget_fails_its_agent_span(
 
 
 def test_a_batch_is_a_parent_span_with_totals(server: MockServer, telemetry: Telemetry) -> None:
+    # Both workers take a request before the first reply reaches the budget: the replies come after 0.5 s.
     for _ in range(2):
-        server.enqueue(text_reply("ok", usage=(10, 20)))
+        server.enqueue(dataclasses.replace(text_reply("ok", usage=(10, 20)), delay_before_headers=0.5))
     with make_core(server, telemetry) as core:
         results = chat_send_many(core, [HELLO] * 4, concurrency=2, progress=False, budget_usd=COST_10_20)
     assert [res.ok for res in results] == [True, True, False, False]
