@@ -17,7 +17,7 @@ else:
 ROOT = Path(__file__).resolve().parents[1]
 OWN = {"openrouter_core", "openrouter_funcs"}
 # Extras that only the project's own tooling uses; the packages may not import from them.
-TOOLING_EXTRAS = {"test", "bench"}
+TOOLING_EXTRAS = {"test", "bench", "bench-ray"}
 
 
 def normalize(name: str) -> str:
