@@ -24,9 +24,10 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROWS = 100_000
 ACTORS = 4
-IN_FLIGHT = 32
 BATCH = 64
-CONTENDERS = ["this SDK", "ray.data.llm"]
+# Ours at two depths: the httpx pool's cost per request grows with the connections it holds.
+IN_FLIGHT = {"this SDK, 8 in flight/actor": 8, "this SDK, 32 in flight/actor": 32}
+CONTENDERS = [*IN_FLIGHT, "ray.data.llm"]
 
 
 def _memory_kib(field: str) -> int:
@@ -40,7 +41,7 @@ def _prompt(index: int) -> list[dict[str, str]]:
     return [{"role": "user", "content": f"Question number {index}: why is the sky blue?"}]
 
 
-def _ours(url: str, rows: int) -> Any:
+def _ours(url: str, rows: int, in_flight: int) -> Any:
     import ray.data
 
     from openrouter_core import OpenRouterCore
@@ -51,7 +52,7 @@ def _ours(url: str, rows: int) -> Any:
         OpenRouterCore(server_url=url, api_key="sk-bench"),
         request=lambda row: {"model": "openai/gpt-4o-mini", "messages": _prompt(row["id"])},
         concurrency=ACTORS,
-        max_in_flight=IN_FLIGHT,
+        max_in_flight=in_flight,
         batch_size=BATCH,
     ).select_columns(["id", "ok"])
 
@@ -91,11 +92,11 @@ def run_one(name: str, url: str, rows: int) -> dict[str, Any]:
     )
     ray.data.DataContext.get_current().enable_progress_bars = False
     try:
-        build = _ours if name == "this SDK" else _ray_llm
         before = _memory_kib("VmRSS")
         started = time.perf_counter()
+        out = _ours(url, rows, IN_FLIGHT[name]) if name in IN_FLIGHT else _ray_llm(url, rows)
         seen = ok = 0
-        for batch in build(url, rows).iter_batches(batch_size=4096, batch_format="pyarrow"):
+        for batch in out.iter_batches(batch_size=4096, batch_format="pyarrow"):
             seen += batch.num_rows
             ok += sum(1 for value in batch["ok"].to_pylist() if value)
         seconds = time.perf_counter() - started
@@ -149,7 +150,9 @@ def main() -> None:
         server.wait()
         if server.stdout is not None:
             server.stdout.close()
-    print(f"\n{args.rows:,} rows, {ACTORS} actors, against bench/server.py on loopback ({os.cpu_count()} cores)\n")
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    where = f"bench/server.py on loopback, {os.cpu_count()} cores, load {load}"
+    print(f"\n{args.rows:,} rows, {ACTORS} actors, {where}\n")
     print("| contender | rows back | ok | seconds | rows/s | driver RSS before | driver peak RSS |")
     print("|---|---|---|---|---|---|---|")
     for result in results:
@@ -161,7 +164,15 @@ def main() -> None:
             f" {result['rows_per_s']:,} | {result['driver_rss_before_mib']} MiB |"
             f" {result['driver_peak_rss_mib']} MiB |"
         )
-    report = {"rows": args.rows, "actors": ACTORS, "python": platform.python_version(), "results": results}
+    report = {
+        "rows": args.rows,
+        "actors": ACTORS,
+        "batch_size": BATCH,
+        "cores": os.cpu_count(),
+        "load_average": os.getloadavg(),
+        "python": platform.python_version(),
+        "results": results,
+    }
     (HERE / "results-ray.json").write_text(json.dumps(report, indent=2) + "\n")
 
 

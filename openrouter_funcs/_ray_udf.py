@@ -91,6 +91,8 @@ class ChatRows:
     async def __call__(self, batch: pa.Table) -> pa.Table:
         gate, slots = self._setup()
         if self._done_ids is not None and len(self._done_ids) and batch.num_rows:
+            if self._id_column not in batch.column_names:
+                raise ValueError(f"resume_from needs the id column {self._id_column!r}; the rows have none")
             column = batch[self._id_column]
             done = self._done_ids.cast(column.type, safe=False)
             batch = batch.filter(pc.invert(pc.is_in(column, value_set=done)))

@@ -26,7 +26,16 @@ from openrouter_funcs._ray_schema import ShippedSchema
 from openrouter_funcs._ray_udf import NAMESPACE, CallSpec, ChatRows
 from openrouter_funcs._tools import DEFAULT_MAX_TURNS, Tools
 
-__all__ = ["NAMESPACE", "OUTPUT_COLUMNS", "Totals", "chat_map_batches", "chat_totals", "limiter"]
+__all__ = [
+    "LimiterSettings",
+    "NAMESPACE",
+    "OUTPUT_COLUMNS",
+    "Totals",
+    "chat_map_batches",
+    "chat_totals",
+    "limiter",
+    "start_limiter",
+]
 
 OUTPUT_COLUMNS = (*OUTPUT_SCHEMA.names, PARSED_FIELD.name)
 """The columns `chat_map_batches` adds (`parsed` only with `parse=`)."""

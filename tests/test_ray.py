@@ -121,6 +121,16 @@ def by_id(rows: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
     return found
 
 
+def test_the_module_all_is_sorted_and_documented() -> None:
+    import openrouter_funcs.ray as module
+
+    assert list(module.__all__) == sorted(module.__all__)
+    for name in module.__all__:
+        value = getattr(module, name)
+        if callable(value):
+            assert value.__doc__, name
+
+
 def test_every_row_once_with_its_own_reply(cluster: str, server: MockServer) -> None:
     core = OpenRouterCore(server_url=server.base_url)
     ds = ray.data.range(2000, override_num_blocks=8).map(lambda row: {**row, "tag": f"t{row['id']}"})
