@@ -24,6 +24,10 @@ Sync = Callable[[Report, int], Awaitable[Grant]]
 Pause = Callable[[float | None], Awaitable[float]]
 """Calls the limiter's `pause` for this worker."""
 
+STALE_GRANT_S = 0.1
+"""A grant that took longer than this to come back is handed back unused: sent late, its requests would
+bunch up with the ones granted after it and overshoot `rps` at the server."""
+
 REPORT_EVERY_S = 0.25
 """Longest a finished row waits before the limiter hears of it (its cost counts toward the budget)."""
 
@@ -188,6 +192,9 @@ class WorkerGate:
                 if not waiter.done():
                     waiter.set_exception(exc)
             return None
+        if grant.granted and not grant.probe and self._clock() - self._last_call > STALE_GRANT_S:
+            self._finished += grant.granted
+            return Grant()  # ask again at once
         if grant.stop == BUDGET:
             self.stopped = True
             self.spent_usd = grant.spent_usd

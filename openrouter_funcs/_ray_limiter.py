@@ -89,8 +89,10 @@ class ClusterLimiter:
         self.settings = settings
         self._clock = clock
         now = clock()
-        self._tokens = min(1.0, settings.burst)  # no start-up burst: the first second sends at `rps`
-        self._refilled = now
+        # No start-up burst: the bucket starts with one token when the first attempt is asked for (actors
+        # take seconds to start, and a burst saved meanwhile would go out with their slow first requests).
+        self._tokens = min(1.0, settings.burst)
+        self._refilled: float | None = None
         self._workers: dict[str, _Worker] = {}
         self._in_flight = 0
         self._pause_until = 0.0
@@ -196,7 +198,8 @@ class ClusterLimiter:
     def _refill(self, now: float) -> None:
         rps = self.settings.rps
         assert rps is not None
-        self._tokens = min(self.settings.burst, self._tokens + (now - self._refilled) * rps)
+        if self._refilled is not None:
+            self._tokens = min(self.settings.burst, self._tokens + (now - self._refilled) * rps)
         self._refilled = now
 
     def _expire(self, now: float) -> None:
