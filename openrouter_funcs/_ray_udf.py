@@ -25,20 +25,19 @@ from openrouter_core._errors import (
     ChatError,
     OpenRouterError,
     SDKValidationError,
+    UnexpectedClientError,
 )
 from openrouter_core._models._request import ChatGenerationParams
 from openrouter_core._models._response import ChatResponse
 from openrouter_core._retries import parse_retry_after
-from openrouter_core._transport import map_exception
 from openrouter_core.result import Err, Ok, Result
-from openrouter_funcs._chat_parse_async import chat_parse_async
-from openrouter_funcs._chat_send_async import chat_send_async, whole_reply_async
+from openrouter_funcs import chat_parse_async, chat_run_tools_async, chat_send_async
+from openrouter_funcs._chat_send import whole_reply_async
 from openrouter_funcs._ray_gate import BudgetStop, RowState, WorkerGate
 from openrouter_funcs._ray_limiter import Report
 from openrouter_funcs._ray_rows import RowOutcome, outcome_of, outcome_table
 from openrouter_funcs._ray_schema import ShippedSchema
 from openrouter_funcs._tools import Tools
-from openrouter_funcs._tools_async import chat_run_tools_async
 
 __all__ = ["NAMESPACE", "CallSpec", "ChatRows"]
 
@@ -135,7 +134,9 @@ class ChatRows:
             try:
                 outcome = await self._outcome(row, state, gate)
             except Exception as exc:  # a bug of ours must still come back as a row
-                outcome = outcome_of(Err(map_exception(exc)), state.attempts)
+                error = UnexpectedClientError(f"{type(exc).__name__}: {exc}")
+                error.__cause__ = exc
+                outcome = outcome_of(Err(error), state.attempts)
             finally:
                 if state.attempt_open:
                     self._close(state, rate_limited=False)
