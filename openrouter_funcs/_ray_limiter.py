@@ -31,6 +31,7 @@ class LimiterSettings(msgspec.Struct, frozen=True):
 
     rps: float | None = None
     burst: float = 1.0
+    headroom_s: float = 0.05
     max_in_flight: int | None = None
     budget_usd: float | None = None
     backoff_initial_s: float = 0.5
@@ -93,6 +94,11 @@ class ClusterLimiter:
         # take seconds to start, and a burst saved meanwhile would go out with their slow first requests).
         self._tokens = min(1.0, settings.burst)
         self._refilled: float | None = None
+        # `burst` is what the server may see above `rps` in any second. Requests reach it a little later
+        # than their grant, some later than others, which bunches them up: the bucket keeps `headroom_s`
+        # worth of requests of the burst unspent to absorb that.
+        rps = settings.rps or 0.0
+        self._capacity = max(1.0, settings.burst - rps * settings.headroom_s)
         self._workers: dict[str, _Worker] = {}
         self._in_flight = 0
         self._pause_until = 0.0
@@ -199,7 +205,7 @@ class ClusterLimiter:
         rps = self.settings.rps
         assert rps is not None
         if self._refilled is not None:
-            self._tokens = min(self.settings.burst, self._tokens + (now - self._refilled) * rps)
+            self._tokens = min(self._capacity, self._tokens + (now - self._refilled) * rps)
         self._refilled = now
 
     def _expire(self, now: float) -> None:

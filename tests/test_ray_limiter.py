@@ -30,7 +30,7 @@ def test_without_limits_everything_wanted_is_granted() -> None:
 
 def test_token_bucket_grants_rps_per_second_and_never_more_than_the_burst() -> None:
     clock = Clock()
-    limiter = make(clock, rps=8.0, burst=3.0)  # powers of two keep the clock arithmetic exact
+    limiter = make(clock, rps=8.0, burst=3.0, headroom_s=0.0)  # powers of two keep the arithmetic exact
     clock.now += 30.0  # actors starting: nothing is saved up meanwhile
     assert limiter.sync("a", Report(), 100).granted == 1  # no start-up burst
     waiting = limiter.sync("a", Report(), 100)
@@ -43,6 +43,19 @@ def test_token_bucket_grants_rps_per_second_and_never_more_than_the_burst() -> N
     assert granted == 8
     clock.now += 60.0  # idle for a minute: the bucket holds no more than `burst`
     assert limiter.sync("b", Report(), 100).granted == 3
+
+
+def test_the_bucket_keeps_headroom_of_the_burst_for_requests_that_reach_the_server_late() -> None:
+    clock = Clock()
+    limiter = make(clock, rps=100.0, burst=10.0, headroom_s=0.05)
+    limiter.sync("a", Report(), 1)
+    clock.now += 60.0
+    assert limiter.sync("a", Report(), 100).granted == 5  # 10 less 0.05 s worth at 100/s
+    assert make(clock, rps=100.0, burst=2.0).settings.burst == 2.0
+    low = make(clock, rps=100.0, burst=2.0)
+    low.sync("a", Report(), 1)
+    clock.now += 60.0
+    assert low.sync("a", Report(), 100).granted == 1  # never less than one
 
 
 def test_cluster_wide_in_flight_cap_frees_slots_as_attempts_finish() -> None:
