@@ -27,7 +27,6 @@
   + APIConnectionError                connecting failed, or the connection dropped
   + RequestTimeoutError               a deadline of ours or a timeout of httpx expired
   + RequestAbortedError               the caller closed the request or stream
-  + BudgetExceededError               a spending budget ran out, so the request was not sent
   + UnexpectedClientError             anything else from the HTTP layer or a hook
 
 A `ChatError` is chosen by HTTP status, or, for a 200 body or stream event made of `{"error": ...}`, by
@@ -465,15 +464,6 @@ class RequestTimeoutError(OpenRouterError):
 
 class RequestAbortedError(OpenRouterError):
     """The caller closed the request or stream before it finished."""
-
-
-class BudgetExceededError(OpenRouterError):
-    """A spending budget (`budget_usd`) was used up before this request, so it was not sent."""
-
-    def __init__(self, message: str, *, budget_usd: float, spent_usd: float) -> None:
-        super().__init__(message)
-        self.budget_usd = budget_usd
-        self.spent_usd = spent_usd
 
 
 class UnexpectedClientError(OpenRouterError):
