@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
@@ -27,7 +27,7 @@ from openrouter_core._errors import (
     SDKValidationError,
     UnexpectedClientError,
 )
-from openrouter_core._models._request import ChatGenerationParams
+from openrouter_core._models._request_input import ChatRequestInput
 from openrouter_core._models._response import ChatResponse
 from openrouter_core._retries import parse_retry_after
 from openrouter_core.result import Err, Ok, Result
@@ -44,7 +44,8 @@ __all__ = ["NAMESPACE", "CallSpec", "ChatRows"]
 NAMESPACE = "openrouter_funcs"
 """The Ray namespace of the limiter actors."""
 
-RequestFn = Callable[[dict[str, Any]], "ChatGenerationParams | Mapping[str, Any]"]
+RequestFn = Callable[[dict[str, Any]], ChatRequestInput]
+"""What turns a row into its chat request (a `ChatRequest` typed dict, a Struct or a `dict[str, Any]`)."""
 
 _ROW: ContextVar[RowState | None] = ContextVar("openrouter_ray_row", default=None)
 

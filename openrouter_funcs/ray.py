@@ -11,19 +11,18 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import ray
 import ray.data
 
 from openrouter_core._core import OpenRouterCore
-from openrouter_core._models._request import ChatGenerationParams
 from openrouter_funcs._ray_limiter import ClusterLimiter, LimiterSettings, Totals, logger
 from openrouter_funcs._ray_resume import done_ids
 from openrouter_funcs._ray_rows import OUTPUT_SCHEMA, PARSED_FIELD
 from openrouter_funcs._ray_schema import ShippedSchema
-from openrouter_funcs._ray_udf import NAMESPACE, CallSpec, ChatRows
+from openrouter_funcs._ray_udf import NAMESPACE, CallSpec, ChatRows, RequestFn
 from openrouter_funcs._tools import DEFAULT_MAX_TURNS, Tools
 
 __all__ = [
@@ -41,8 +40,6 @@ OUTPUT_COLUMNS = (*OUTPUT_SCHEMA.names, PARSED_FIELD.name)
 """The columns `chat_map_batches` adds (`parsed` only with `parse=`)."""
 
 _STARTED: dict[str, Any] = {}
-
-RequestFn = Callable[[dict[str, Any]], "ChatGenerationParams | Mapping[str, Any]"]
 
 
 def limiter(name: str) -> Any:
