@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -14,6 +15,17 @@ from openrouter_core import OpenRouterCore, RetryConfig
 Handler = Callable[[httpx.Request], httpx.Response]
 
 USER_HELLO: dict[str, Any] = {"model": "m", "messages": [{"role": "user", "content": "hello"}]}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Children the tests interrupt get SIGINT as from a terminal, however pytest itself was started.
+
+    A non-interactive shell starts a background job (`make test &`) with SIGINT ignored. Children inherit an
+    ignored signal, and Python then installs no KeyboardInterrupt handler, so every test that stops a child
+    with SIGINT would wait for it in vain.
+    """
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def chat_body(content: str = "hi", **extra: Any) -> dict[str, Any]:
