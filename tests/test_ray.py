@@ -54,6 +54,8 @@ OBJECT_STORE_BYTES = 200 * 1024 * 1024
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[str]:
     """A local Ray instance for the module; yields its address for other drivers to join."""
+    # ray.init sets RAY_* variables and PYTHONBREAKPOINT, which the children of later tests would inherit.
+    environ = dict(os.environ)
     ray.init(
         num_cpus=2,
         object_store_memory=OBJECT_STORE_BYTES,
@@ -69,6 +71,8 @@ def cluster() -> Iterator[str]:
         yield ray.get_runtime_context().gcs_address
     finally:
         ray.shutdown()
+        os.environ.clear()
+        os.environ.update(environ)
 
 
 class Arrivals:
