@@ -25,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 ROWS = 100_000
 ACTORS = 4
 BATCH = 64
-# Ours at two depths: its cost per request grows with the requests in flight per actor.
+# Ours at two depths of requests in flight per actor (which did better changed with the machine's load).
 IN_FLIGHT = {"this SDK, 8 in flight/actor": 8, "this SDK, 32 in flight/actor": 32}
 CONTENDERS = [*IN_FLIGHT, "ray.data.llm"]
 
