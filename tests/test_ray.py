@@ -41,8 +41,8 @@ ray = pytest.importorskip(
 )
 pytest.importorskip("ray.data", reason="ray[data] is not installed: Ray tests skipped")
 
-from openrouter_funcs._ray_limiter import LimiterSettings, Report  # noqa: E402
 from openrouter_funcs.ray import chat_map_batches, chat_totals, limiter, start_limiter  # noqa: E402
+from openrouter_funcs.ray._limiter import LimiterSettings, Report  # noqa: E402
 
 # Ray's own deprecation notices about its own settings are not ours to fix.
 pytestmark = pytest.mark.filterwarnings(r"ignore::DeprecationWarning:ray\.")

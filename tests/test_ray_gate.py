@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from openrouter_funcs._ray_gate import BudgetStop, WorkerGate
-from openrouter_funcs._ray_limiter import ClusterLimiter, Grant, LimiterSettings, Report
+from openrouter_funcs.ray._gate import BudgetStop, WorkerGate
+from openrouter_funcs.ray._limiter import ClusterLimiter, Grant, LimiterSettings, Report
 
 
 class Limiter:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from openrouter_funcs._ray_limiter import BUDGET, ClusterLimiter, LimiterSettings, Report
+from openrouter_funcs.ray._limiter import BUDGET, ClusterLimiter, LimiterSettings, Report
 
 
 class Clock:

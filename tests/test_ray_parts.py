@@ -12,7 +12,7 @@ import pytest
 from openrouter_core.errors import BadRequestResponseError
 from openrouter_core.models import ChatResponse
 from openrouter_core.result import Err, Ok
-from openrouter_funcs._ray_schema import ShippedSchema
+from openrouter_funcs.ray._schema import ShippedSchema
 
 
 def test_importing_the_package_and_every_function_never_imports_ray() -> None:
@@ -49,7 +49,7 @@ def test_other_schemas_travel_as_they_are() -> None:
 
 def test_outcome_columns_of_a_reply_and_of_an_error() -> None:
     pytest.importorskip("pyarrow", reason="pyarrow (the [ray] extra) is not installed")
-    from openrouter_funcs._ray_rows import outcome_of
+    from openrouter_funcs.ray._rows import outcome_of
 
     response = msgspec.json.decode(
         b'{"id": "gen-1", "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"},'

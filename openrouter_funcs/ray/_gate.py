@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from openrouter_funcs._ray_limiter import BUDGET, Grant, Report
+from openrouter_funcs.ray._limiter import BUDGET, Grant, Report
 
 __all__ = ["BudgetStop", "RowState", "WorkerGate"]
 

@@ -31,13 +31,13 @@ from openrouter_core._models._request_input import ChatRequestInput
 from openrouter_core._models._response import ChatResponse
 from openrouter_core._retries import parse_retry_after
 from openrouter_core.result import Err, Ok, Result
-from openrouter_funcs import chat_parse_async, chat_run_tools_async, chat_send_async
-from openrouter_funcs._chat_send import whole_reply_async
-from openrouter_funcs._ray_gate import BudgetStop, RowState, WorkerGate
-from openrouter_funcs._ray_limiter import Report
-from openrouter_funcs._ray_rows import RowOutcome, outcome_of, outcome_table
-from openrouter_funcs._ray_schema import ShippedSchema
-from openrouter_funcs._tools import Tools
+from openrouter_funcs._chat_parse import chat_parse_async
+from openrouter_funcs._chat_send import chat_send_async, whole_reply_async
+from openrouter_funcs._tools import Tools, chat_run_tools_async
+from openrouter_funcs.ray._gate import BudgetStop, RowState, WorkerGate
+from openrouter_funcs.ray._limiter import Report
+from openrouter_funcs.ray._rows import RowOutcome, outcome_of, outcome_table
+from openrouter_funcs.ray._schema import ShippedSchema
 
 __all__ = ["NAMESPACE", "CallSpec", "ChatRows"]
 

@@ -18,12 +18,12 @@ import ray
 import ray.data
 
 from openrouter_core._core import OpenRouterCore
-from openrouter_funcs._ray_limiter import ClusterLimiter, LimiterSettings, Totals, logger
-from openrouter_funcs._ray_resume import done_ids
-from openrouter_funcs._ray_rows import OUTPUT_SCHEMA, PARSED_FIELD
-from openrouter_funcs._ray_schema import ShippedSchema
-from openrouter_funcs._ray_udf import NAMESPACE, CallSpec, ChatRows, RequestFn
 from openrouter_funcs._tools import DEFAULT_MAX_TURNS, Tools
+from openrouter_funcs.ray._limiter import ClusterLimiter, LimiterSettings, Totals, logger
+from openrouter_funcs.ray._resume import done_ids
+from openrouter_funcs.ray._rows import OUTPUT_SCHEMA, PARSED_FIELD
+from openrouter_funcs.ray._schema import ShippedSchema
+from openrouter_funcs.ray._udf import NAMESPACE, CallSpec, ChatRows, RequestFn
 
 __all__ = [
     "LimiterSettings",
