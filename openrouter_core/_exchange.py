@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 import httpx
 
@@ -22,7 +22,7 @@ from openrouter_core._errors import (
 )
 from openrouter_core._hooks import CallObserver, run_after_response, run_before_request, run_on_error
 from openrouter_core._inflate import Inflater, refused_encoding
-from openrouter_core._log import redact_url
+from openrouter_core._log import log_request, log_response, redact_url
 from openrouter_core._prepare import Prepared
 from openrouter_core._raw import RawResponse
 from openrouter_core._retries import RetryPlan
@@ -34,6 +34,7 @@ __all__ = [
     "EVENT_LIMIT",
     "BodyBuffer",
     "Decode",
+    "Exchange",
     "OpenStream",
     "aclose_quietly",
     "body_bytes",
@@ -322,3 +323,52 @@ class BodyBuffer:
     def body(self) -> bytes:
         """Everything kept, in one piece."""
         return b"".join(self._chunks)
+
+
+class Exchange(Generic[T, S]):
+    """One call as both transports send it, minus their I/O: each attempt's log, what a response becomes
+    (a stream, or a decoded body), and the retry decision that ends in the call's Result."""
+
+    __slots__ = ("core", "decode", "observer", "open_stream", "plan", "prepared", "started")
+
+    def __init__(
+        self,
+        core: OpenRouterCore,
+        prepared: Prepared,
+        decode: Decode[T],
+        open_stream: OpenStream[S] | None,
+        observer: CallObserver | None,
+    ) -> None:
+        self.core = core
+        self.prepared = prepared
+        self.decode = decode
+        self.open_stream = open_stream
+        self.observer = observer
+        self.plan = RetryPlan(prepared.retry, core.clock, core.rng)
+        self.started = core.clock()
+
+    def sending(self) -> float:
+        """Log the next attempt's request; the deadline of its body on the core's clock."""
+        prepared = self.prepared
+        log_request(prepared.method, prepared.url, prepared.headers, self.plan.attempts)
+        return self.core.clock() + prepared.timeout_s
+
+    def opened(self, response: httpx.Response) -> S | None:
+        """Log `response`; the stream it is (a 200 event stream, which then owns it), else None."""
+        log_response(response.status_code, response.headers, self.prepared.headers)
+        return open_if_stream(self.core, response, self.open_stream)
+
+    def decoded(self, response: httpx.Response, body: bytes) -> T | OpenRouterError:
+        """What a whole response is: the model, or the error its status and body call for."""
+        return self.decode(response.status_code, response.headers, body)
+
+    def after(
+        self, outcome: T | S | OpenRouterError, response: httpx.Response | None
+    ) -> Result[T | S, OpenRouterError] | float:
+        """The pause in seconds before the next attempt, or the call's Result when there is none."""
+        outcome, delay = settle(self.core, self.plan, self.prepared, outcome, response, self.observer)
+        if delay is not None:
+            return float(delay)
+        return outcome_result(
+            self.core, outcome, response, self.started, self.core.clock(), self.plan.attempts
+        )

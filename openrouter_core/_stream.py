@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from openrouter_core._errors import OpenRouterError
-    from openrouter_core._hooks import CallObserver
     from openrouter_core._models._response import ChatResponse
     from openrouter_core.result import Result
 
@@ -33,13 +32,7 @@ class ChatStream(StreamView):
 
     __slots__ = ("_bytes",)
 
-    def __init__(
-        self,
-        response: httpx.Response,
-        observer: CallObserver | None = None,
-        client: httpx.Client | None = None,
-    ) -> None:
-        super().__init__(response, observer, client)
+    def _open(self, response: httpx.Response) -> None:
         # A generator object only: nothing is read before the first chunk is asked for.
         self._bytes: Iterator[bytes] = body_bytes(response)
 

@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from openrouter_core._errors import OpenRouterError
-    from openrouter_core._hooks import CallObserver
     from openrouter_core._models._response import ChatResponse
     from openrouter_core.result import Result
 
@@ -32,13 +31,7 @@ class AsyncChatStream(StreamView):
 
     __slots__ = ("_bytes",)
 
-    def __init__(
-        self,
-        response: httpx.Response,
-        observer: CallObserver | None = None,
-        client: httpx.AsyncClient | None = None,
-    ) -> None:
-        super().__init__(response, observer, client)
+    def _open(self, response: httpx.Response) -> None:
         # A generator object only: nothing is read before the first chunk is asked for.
         self._bytes: AsyncIterator[bytes] | None = body_bytes_async(response)
 

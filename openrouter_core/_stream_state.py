@@ -219,6 +219,11 @@ class StreamView:
         self.response = response
         self._client = client  # the client that sent it: reads fail once it is closed
         self._state = StreamState(response.headers, _sent_headers(response), observer, event_limit(response))
+        self._open(response)
+
+    def _open(self, response: httpx.Response) -> None:
+        """Get ready to read `response`'s body, the sync or the async way."""
+        raise NotImplementedError
 
     @property
     def error(self) -> OpenRouterError | None:

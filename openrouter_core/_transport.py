@@ -14,20 +14,16 @@ from openrouter_core._errors import OpenRouterError, RequestTimeoutError
 from openrouter_core._exchange import (
     BodyBuffer,
     Decode,
+    Exchange,
     OpenStream,
     body_bytes,
     build_request,
     close_quietly,
     map_exception,
-    open_if_stream,
-    outcome_result,
-    settle,
     total_timeout,
 )
 from openrouter_core._hooks import CallObserver
-from openrouter_core._log import log_request, log_response
 from openrouter_core._prepare import Prepared
-from openrouter_core._retries import RetryPlan
 from openrouter_core._watchdog import watchdog
 from openrouter_core.result import Result
 
@@ -44,13 +40,8 @@ def _read(core: OpenRouterCore, response: httpx.Response, deadline: float) -> by
     return buffer.body()
 
 
-def _attempt(
-    core: OpenRouterCore,
-    prepared: Prepared,
-    decode: Decode[T],
-    open_stream: OpenStream[S] | None,
-    attempt: int,
-) -> tuple[T | S | OpenRouterError, httpx.Response | None]:
+def _attempt(exchange: Exchange[T, S]) -> tuple[T | S | OpenRouterError, httpx.Response | None]:
+    core, prepared = exchange.core, exchange.prepared
     try:
         # Created on first use, before the clock starts: setting up TLS is not the server's time.
         client, exact_deadlines = core.acquire_client()
@@ -59,14 +50,13 @@ def _attempt(
     real_deadline = time.monotonic() + prepared.timeout_s
     token = attempt_deadline.set(real_deadline)
     try:
-        outcome, response = _round_trip(
-            core, client, exact_deadlines, prepared, decode, open_stream, attempt, real_deadline
-        )
+        sent = _round_trip(exchange, client, exact_deadlines, real_deadline)
     finally:
         attempt_deadline.reset(token)  # a stream's later reads answer to the idle timeout only
+    outcome, response = sent
     if isinstance(outcome, RequestTimeoutError) and time.monotonic() >= real_deadline:
-        outcome = total_timeout(prepared)
-    return outcome, response
+        return total_timeout(prepared), response
+    return sent
 
 
 class _Releasing(httpx.SyncByteStream):
@@ -106,26 +96,18 @@ def _send(core: OpenRouterCore, client: httpx.Client, prepared: Prepared) -> htt
 
 
 def _round_trip(
-    core: OpenRouterCore,
-    client: httpx.Client,
-    exact_deadlines: bool,
-    prepared: Prepared,
-    decode: Decode[T],
-    open_stream: OpenStream[S] | None,
-    attempt: int,
-    real_deadline: float,
+    exchange: Exchange[T, S], client: httpx.Client, exact_deadlines: bool, real_deadline: float
 ) -> tuple[T | S | OpenRouterError, httpx.Response | None]:
-    deadline = core.clock() + prepared.timeout_s
-    log_request(prepared.method, prepared.url, prepared.headers, attempt)
+    core = exchange.core
+    deadline = exchange.sending()
     try:
-        response = _send(core, client, prepared)
+        response = _send(core, client, exchange.prepared)
     except Exception as exc:
         return map_exception(exc), None
-    log_response(response.status_code, response.headers, prepared.headers)
     stream: S | None = None
     watch = None
     try:
-        stream = open_if_stream(core, response, open_stream)
+        stream = exchange.opened(response)
         if stream is not None:
             return stream, response  # the stream owns the response now (a failed open_stream closes it)
         if not exact_deadlines:  # a user's client: its reads know no deadline, so watch the socket
@@ -133,13 +115,13 @@ def _round_trip(
         body = _read(core, response, deadline)
     except Exception as exc:
         if watch is not None and watch.fired:
-            return total_timeout(prepared), response
+            return total_timeout(exchange.prepared), response
         return map_exception(exc), response
     finally:
         watchdog.disarm(watch)
         if stream is None:
             close_quietly(response)
-    return decode(response.status_code, response.headers, body), response
+    return exchange.decoded(response, body), response
 
 
 def send(
@@ -153,11 +135,7 @@ def send(
 
     `observer` hears of each retry and its pause.
     """
-    plan = RetryPlan(prepared.retry, core.clock, core.rng)
-    started = core.clock()
-    while True:
-        outcome, response = _attempt(core, prepared, decode, open_stream, plan.attempts)
-        outcome, delay = settle(core, plan, prepared, outcome, response, observer)
-        if delay is None:
-            return outcome_result(core, outcome, response, started, core.clock(), plan.attempts)
-        core.sleep(delay)
+    exchange = Exchange(core, prepared, decode, open_stream, observer)
+    while isinstance(step := exchange.after(*_attempt(exchange)), float):
+        core.sleep(step)
+    return step

@@ -13,20 +13,16 @@ from openrouter_core._errors import OpenRouterError
 from openrouter_core._exchange import (
     BodyBuffer,
     Decode,
+    Exchange,
     OpenStream,
     aclose_quietly,
     body_bytes_async,
     build_request,
     map_exception,
-    open_if_stream,
-    outcome_result,
-    settle,
     total_timeout,
 )
 from openrouter_core._hooks import CallObserver
-from openrouter_core._log import log_request, log_response
 from openrouter_core._prepare import Prepared
-from openrouter_core._retries import RetryPlan
 from openrouter_core.result import Result
 
 __all__ = ["send_async"]
@@ -42,18 +38,12 @@ async def _read(core: OpenRouterCore, response: httpx.Response, deadline: float)
     return buffer.body()
 
 
-async def _attempt(
-    core: OpenRouterCore,
-    prepared: Prepared,
-    decode: Decode[T],
-    open_stream: OpenStream[S] | None,
-    attempt: int,
-) -> tuple[T | S | OpenRouterError, httpx.Response | None]:
+async def _attempt(exchange: Exchange[T, S]) -> tuple[T | S | OpenRouterError, httpx.Response | None]:
     # An event-loop deadline is exact even against a server that drips one byte at a time.
     arrived: list[httpx.Response] = []  # the response, if its headers came before the deadline (for res.raw)
-    with anyio.move_on_after(prepared.timeout_s):
-        return await _round_trip(core, prepared, decode, open_stream, attempt, arrived)
-    return total_timeout(prepared), arrived[0] if arrived else None
+    with anyio.move_on_after(exchange.prepared.timeout_s):
+        return await _round_trip(exchange, arrived)
+    return total_timeout(exchange.prepared), arrived[0] if arrived else None
 
 
 class _Releasing(httpx.AsyncByteStream):
@@ -97,24 +87,18 @@ async def _send(core: OpenRouterCore, prepared: Prepared) -> httpx.Response:
 
 
 async def _round_trip(
-    core: OpenRouterCore,
-    prepared: Prepared,
-    decode: Decode[T],
-    open_stream: OpenStream[S] | None,
-    attempt: int,
-    arrived: list[httpx.Response],
+    exchange: Exchange[T, S], arrived: list[httpx.Response]
 ) -> tuple[T | S | OpenRouterError, httpx.Response | None]:
-    deadline = core.clock() + prepared.timeout_s
-    log_request(prepared.method, prepared.url, prepared.headers, attempt)
+    core = exchange.core
+    deadline = exchange.sending()
     try:
-        response = await _send(core, prepared)
+        response = await _send(core, exchange.prepared)
     except Exception as exc:
         return map_exception(exc), None
     arrived.append(response)
-    log_response(response.status_code, response.headers, prepared.headers)
     stream: S | None = None
     try:
-        stream = open_if_stream(core, response, open_stream)
+        stream = exchange.opened(response)
         if stream is not None:
             return stream, response  # the stream owns the response now (a failed open_stream closes it)
         body = await _read(core, response, deadline)
@@ -124,7 +108,7 @@ async def _round_trip(
         if stream is None:
             with anyio.CancelScope(shield=True):
                 await aclose_quietly(response)
-    return decode(response.status_code, response.headers, body), response
+    return exchange.decoded(response, body), response
 
 
 async def send_async(
@@ -135,12 +119,8 @@ async def send_async(
     observer: CallObserver | None = None,
 ) -> Result[T | S, OpenRouterError]:
     """`send` on the running loop's async client, pausing with the core's `async_sleep` (or anyio's)."""
-    plan = RetryPlan(prepared.retry, core.clock, core.rng)
+    exchange = Exchange(core, prepared, decode, open_stream, observer)
     sleep = core.async_sleep or anyio.sleep
-    started = core.clock()
-    while True:
-        outcome, response = await _attempt(core, prepared, decode, open_stream, plan.attempts)
-        outcome, delay = settle(core, plan, prepared, outcome, response, observer)
-        if delay is None:
-            return outcome_result(core, outcome, response, started, core.clock(), plan.attempts)
-        await sleep(delay)
+    while isinstance(step := exchange.after(*await _attempt(exchange)), float):
+        await sleep(step)
+    return step

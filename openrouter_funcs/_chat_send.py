@@ -237,8 +237,7 @@ def whole_reply(
     reply = settled(res)
     if isinstance(reply, Ok | Err):
         return reply
-    with reply:
-        return collected(reply.collect(), res.raw)
+    return collected(reply.collect(), res.raw)  # collect() closes the stream, however it ends
 
 
 async def whole_reply_async(
@@ -248,8 +247,7 @@ async def whole_reply_async(
     reply = settled(res)
     if isinstance(reply, Ok | Err):
         return reply
-    async with reply:
-        return collected(await reply.collect(), res.raw)
+    return collected(await reply.collect(), res.raw)
 
 
 def settled(res: Result[ChatResponse | S, OpenRouterError]) -> Result[ChatResponse, OpenRouterError] | S:

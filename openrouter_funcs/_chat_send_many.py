@@ -43,6 +43,8 @@ from openrouter_core.result import Err, Ok, Result
 from openrouter_funcs._chat_send import ChatOptions
 
 if TYPE_CHECKING:
+    from types import TracebackType
+
     from openrouter_core._models._request_input import ChatRequestInput
 
 __all__ = [
@@ -312,8 +314,17 @@ class BatchRun:
                 reused += 1
         return reused
 
-    def rate_limit_delay(self, error: OpenRouterError, attempts: int) -> float | None:
-        """How long the whole batch pauses after this 429, or None when the request has had its tries."""
+    def request(self, index: int) -> ChatGenerationParams:
+        """The checked request of a pending slot."""
+        params = self.params[index]
+        assert params is not None  # pending slots are the ones whose request was checked
+        return params
+
+    def pause_after(self, result: BatchResult, attempts: int) -> float | None:
+        """How long the whole batch pauses after a 429, or None (no 429, or the request has had its tries)."""
+        if result.ok:
+            return None
+        error = result.error
         if not isinstance(error, TooManyRequestsResponseError) or attempts >= self.rate_limit_attempts:
             return None
         if is_final(error):
@@ -517,39 +528,58 @@ class BatchJob:
         self.settings = settings
         self.options = options
 
-    def run(self, core: OpenRouterCore) -> list[BatchResult]:
-        """The batch on daemon threads."""
+    def start(self, core: OpenRouterCore) -> BatchScope | list[BatchResult]:
+        """The batch opened (requests checked, resume file read, observers told), or its error per slot."""
         try:
-            batch = BatchRun(core, self.requests, **self.settings)
+            return BatchScope(core, BatchRun(core, self.requests, **self.settings))
         except Exception as exc:
             return unstartable(self.requests, exc)
-        results: list[BatchResult] = []  # what is left if closing the batch fails (a bug of ours)
-        with Observed[list[BatchResult]](start_batch(core, batch)) as watch:
-            try:
-                if batch.pending:
-                    _run_threads(core, batch, self.options, watch.observer is not None)
-            finally:
-                results = batch.close()
-                watch.result = Ok(results)
-        return results
+
+    def run(self, core: OpenRouterCore) -> list[BatchResult]:
+        """The batch on daemon threads."""
+        scope = self.start(core)
+        if isinstance(scope, list):
+            return scope
+        with scope:
+            if scope.batch.pending:
+                _run_threads(core, scope.batch, self.options, scope.watch.observer is not None)
+        return scope.results
 
     async def run_async(self, core: OpenRouterCore) -> list[BatchResult]:
         """The batch on anyio tasks (loaded with the first async batch)."""
         from openrouter_funcs._chat_send_many_async import run_tasks
 
-        try:
-            batch = BatchRun(core, self.requests, **self.settings)
-        except Exception as exc:
-            return unstartable(self.requests, exc)
-        results: list[BatchResult] = []  # what is left if closing the batch fails (a bug of ours)
-        with Observed[list[BatchResult]](start_batch(core, batch)) as watch:
-            try:
-                if batch.pending:
-                    await run_tasks(core, batch, self.options)
-            finally:
-                results = batch.close()
-                watch.result = Ok(results)
-        return results
+        scope = self.start(core)
+        if isinstance(scope, list):
+            return scope
+        with scope:
+            if scope.batch.pending:
+                await run_tasks(core, scope.batch, self.options)
+        return scope.results
+
+
+class BatchScope:
+    """A started batch as a `with` block: however the block ends, the batch is closed into `results` (every
+    request's, in input order) and its `on_call` observers hear how it ended."""
+
+    __slots__ = ("batch", "results", "watch")
+
+    def __init__(self, core: OpenRouterCore, batch: BatchRun) -> None:
+        self.batch = batch
+        self.results: list[BatchResult] = []  # what is left if closing the batch fails (a bug of ours)
+        self.watch: Observed[list[BatchResult]] = Observed(start_batch(core, batch))
+
+    def __enter__(self) -> BatchScope:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> bool:
+        with self.watch:
+            self.results = self.batch.close()
+            self.watch.result = Ok(self.results)
+        # A runner's own bug ends the batch, not the call: each request has its result, or says it was unsent.
+        return isinstance(exc, Exception)
 
 
 def _batch(
@@ -608,16 +638,13 @@ def _run_threads(core: OpenRouterCore, batch: BatchRun, options: ChatOptions, ob
             return None if stop.is_set() or batch.over_budget else next(queue, None)
 
     def run_one(index: int) -> BatchResult:
-        params = batch.params[index]
-        assert params is not None
         attempts = 1
         while True:
             probe = gate.enter()
             pause: float | None = None
             try:
-                result = options.reply(core, params)
-                if not result.ok:
-                    pause = batch.rate_limit_delay(result.error, attempts)
+                result = options.reply(core, batch.request(index))
+                pause = batch.pause_after(result, attempts)
             finally:
                 gate.leave(probe, pause)
             if pause is None or stop.is_set():

@@ -54,16 +54,13 @@ async def run_tasks(core: OpenRouterCore, batch: BatchRun, options: ChatOptions)
     queue = iter(batch.pending)
 
     async def run_one(index: int) -> BatchResult:
-        params = batch.params[index]
-        assert params is not None
         attempts = 1
         while True:
             probe = await gate.enter()
             pause: float | None = None
             try:
-                result = await options.reply_async(core, params)
-                if not result.ok:
-                    pause = batch.rate_limit_delay(result.error, attempts)
+                result = await options.reply_async(core, batch.request(index))
+                pause = batch.pause_after(result, attempts)
             finally:
                 with anyio.CancelScope(shield=True):
                     await gate.leave(probe, pause)

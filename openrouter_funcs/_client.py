@@ -223,9 +223,7 @@ class Chat(_Namespace):
     ) -> ChatResponse | RaisingChatStream:
         """`chat_send`, unwrapped: the response or a stream whose loop raises, or the error raised."""
         reply = chat_send(self._core, request, **options).unwrap()
-        if isinstance(reply, ChatResponse):
-            return reply
-        return RaisingChatStream(reply)
+        return reply if isinstance(reply, ChatResponse) else RaisingChatStream(reply)
 
     @overload
     async def send_async(
@@ -247,9 +245,7 @@ class Chat(_Namespace):
     ) -> ChatResponse | AsyncRaisingChatStream:
         """`chat_send_async`, unwrapped: the response or a stream whose loop raises, or the error raised."""
         reply = (await chat_send_async(self._core, request, **options)).unwrap()
-        if isinstance(reply, ChatResponse):
-            return reply
-        return AsyncRaisingChatStream(reply)
+        return reply if isinstance(reply, ChatResponse) else AsyncRaisingChatStream(reply)
 
     parse = unwrapped(chat_parse)
     parse_async = unwrapped_async(chat_parse_async)

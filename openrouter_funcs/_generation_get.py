@@ -54,12 +54,9 @@ class GenerationLookup:
     def run(self, core: OpenRouterCore) -> Result[GenerationResponse, OpenRouterError]:
         """Ask with the sync client, sleeping with the core's `sleep` between tries."""
         wait = NotFoundWait(core, self.wait_ms)
-        while True:
-            res = self.call.run(core)
-            delay = wait.delay_after(res)
-            if delay is None:
-                return res
+        while (delay := wait.delay_after(res := self.call.run(core))) is not None:
             core.sleep(delay)
+        return res
 
     async def run_async(self, core: OpenRouterCore) -> Result[GenerationResponse, OpenRouterError]:
         """Ask with the async client, sleeping with the core's `async_sleep` (or anyio's) between tries."""
@@ -67,12 +64,9 @@ class GenerationLookup:
 
         sleep = core.async_sleep or anyio.sleep
         wait = NotFoundWait(core, self.wait_ms)
-        while True:
-            res = await self.call.run_async(core)
-            delay = wait.delay_after(res)
-            if delay is None:
-                return res
+        while (delay := wait.delay_after(res := await self.call.run_async(core))) is not None:
             await sleep(delay)
+        return res
 
 
 def _generation_get(

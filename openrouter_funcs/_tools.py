@@ -333,9 +333,11 @@ def tool_input(
     return tool, arguments, None
 
 
-def tool_outcome(text: str, problem: OpenRouterError | None) -> Result[str, OpenRouterError]:
-    """What a tool's observers hear: its reply, or the failure behind the error text the model reads."""
-    return Err(problem) if problem is not None else Ok(text)
+def told(observer: CallObserver | None, text: str, problem: OpenRouterError | None) -> str:
+    """`text`, the tool call's reply, once its observers heard it (or the failure behind it)."""
+    if observer is not None:
+        observer.finished(Err(problem) if problem is not None else Ok(text))
+    return text
 
 
 def tool_raised(name: str, exc: Exception) -> OpenRouterError:
@@ -496,9 +498,7 @@ def _run_one(core: OpenRouterCore, built: Mapping[str, Tool], call: ChatToolCall
             value = render(tool.invoke(value))
         except Exception as exc:
             value, problem = failure_text(tool.name, exc), tool_raised(tool.name, exc)
-    if observer is not None:
-        observer.finished(tool_outcome(value, problem))
-    return str(value)
+    return told(observer, str(value), problem)
 
 
 async def _run_all(core: OpenRouterCore, built: Mapping[str, Tool], calls: list[ChatToolCall]) -> list[str]:
@@ -522,11 +522,7 @@ async def _run_one_async(core: OpenRouterCore, built: Mapping[str, Tool], call: 
     if tool is not None:
         try:
             value = tool.invoke(value)
-            if inspect.isawaitable(value):
-                value = await value
-            value = render(value)
+            value = render(await value if inspect.isawaitable(value) else value)
         except Exception as exc:
             value, problem = failure_text(tool.name, exc), tool_raised(tool.name, exc)
-    if observer is not None:
-        observer.finished(tool_outcome(value, problem))
-    return str(value)
+    return told(observer, str(value), problem)

@@ -190,14 +190,23 @@ class ChatRows:
         state.attempt_open = False
         state.probe = False
 
-    async def _on_request(self, request: httpx.Request) -> None:
+    def _hooked(self) -> tuple[RowState, WorkerGate] | None:
+        """The row a hook acts for and the gate (None outside a row), with its attempt still open closed as
+        not rate limited: the previous turn of a tool loop got through, or it failed before a response."""
         state = _ROW.get()
         if state is None or self._gate is None:
-            return
-        if state.attempt_open:  # the previous turn of a tool loop got through
+            return None
+        if state.attempt_open:
             self._close(state, rate_limited=False)
+        return state, self._gate
+
+    async def _on_request(self, request: httpx.Request) -> None:
+        row = self._hooked()
+        if row is None:
+            return
+        state, gate = row
         try:
-            state.probe = await self._gate.admit()
+            state.probe = await gate.admit()
         except BudgetStop:
             state.budget_stopped = True
             raise
@@ -216,14 +225,13 @@ class ChatRows:
             await self._gate.rate_limited(hint)
 
     def _on_error(self, error: OpenRouterError) -> None:
-        state = _ROW.get()
-        if state is None or self._gate is None:
+        row = self._hooked()
+        if row is None:
             return
-        if state.attempt_open:  # failed before any response arrived
-            self._close(state, rate_limited=False)
+        gate = row[1]
         if isinstance(error, ChatError) and error.status_code < 400:
             # A rate limit inside a 200 body; status-level ones were handled by the response hook.
             code = int(error.code) if isinstance(error.code, str) and error.code.isdigit() else error.code
             hint = parse_retry_after(error.headers) if error.headers else None
             if code == 429 or (code in self._retry_codes and hint is not None):
-                self._gate.rate_limited_soon(hint)
+                gate.rate_limited_soon(hint)
