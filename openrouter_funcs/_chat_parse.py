@@ -23,7 +23,7 @@ from openrouter_core._models._request import ChatGenerationParams, JSONSchemaCon
 from openrouter_core._models._response import ChatResponse
 from openrouter_core._prepare import to_struct
 from openrouter_core.result import Err, Ok, Result
-from openrouter_funcs._chat_send import ChatOptions
+from openrouter_funcs._chat_send import ChatOptions, SendOptions
 
 if TYPE_CHECKING:
     from openrouter_core._models._request_input import ChatRequestInput
@@ -371,7 +371,14 @@ def _chat_parse(
     if not prepared.ok:
         return prepared
     params, plan = prepared.value
-    return _ParseJob(params, schema, plan, ChatOptions(retries, timeout_ms, headers, extra_body))
+    return _ParseJob(
+        params,
+        schema,
+        plan,
+        ChatOptions(
+            SendOptions(retries=retries, timeout_ms=timeout_ms, headers=headers, extra_body=extra_body)
+        ),
+    )
 
 
 class _ParseJob(Generic[T]):

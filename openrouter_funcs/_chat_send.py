@@ -283,40 +283,25 @@ def replayed(
 class ChatOptions:
     """The per-call options that a call made of chat requests (parse, tool loop, batch) passes to each one."""
 
-    __slots__ = ("extra_body", "headers", "retries", "timeout_ms")
+    __slots__ = ("options",)
 
-    def __init__(
-        self,
-        retries: RetryConfig | None,
-        timeout_ms: int | None,
-        headers: Mapping[str, str] | None,
-        extra_body: Mapping[str, Any] | None,
-    ) -> None:
-        self.retries = retries
-        self.timeout_ms = timeout_ms
-        self.headers = headers
-        self.extra_body = extra_body
+    def __init__(self, options: SendOptions) -> None:
+        self.options = options
 
     def reply(
         self, core: OpenRouterCore, params: ChatGenerationParams
     ) -> Result[ChatResponse, OpenRouterError]:
         """`chat_send` with these options, a stream collected into the whole reply."""
-        return whole_reply(chat_send(core, params, **self._keywords()))
+        return whole_reply(chat_send(core, params, **self.options))
 
     async def reply_async(
         self, core: OpenRouterCore, params: ChatGenerationParams
     ) -> Result[ChatResponse, OpenRouterError]:
         """`reply` on the async client."""
-        return await whole_reply_async(await chat_send_async(core, params, **self._keywords()))
+        return await whole_reply_async(await chat_send_async(core, params, **self.options))
 
     def with_retries(self, retries: RetryConfig) -> ChatOptions:
         """These options with other retries."""
-        return ChatOptions(retries, self.timeout_ms, self.headers, self.extra_body)
-
-    def _keywords(self) -> dict[str, Any]:
-        return {
-            "retries": self.retries,
-            "timeout_ms": self.timeout_ms,
-            "headers": self.headers,
-            "extra_body": self.extra_body,
-        }
+        options = self.options.copy()
+        options["retries"] = retries
+        return ChatOptions(options)

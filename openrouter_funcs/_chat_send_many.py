@@ -40,7 +40,7 @@ from openrouter_core._prepare import to_struct
 from openrouter_core._retries import is_final, log_retry, server_delay
 from openrouter_core._safe_text import safe_repr, safe_str, type_name
 from openrouter_core.result import Err, Ok, Result
-from openrouter_funcs._chat_send import ChatOptions
+from openrouter_funcs._chat_send import ChatOptions, SendOptions
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -513,7 +513,11 @@ def _chat_send_many(
         "retries": retries,
         "budget_usd": budget_usd,
     }
-    return BatchJob(requests, settings, ChatOptions(None, timeout_ms, headers, extra_body))
+    return BatchJob(
+        requests,
+        settings,
+        ChatOptions(SendOptions(timeout_ms=timeout_ms, headers=headers, extra_body=extra_body)),
+    )
 
 
 class BatchJob:

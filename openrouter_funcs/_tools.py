@@ -39,7 +39,7 @@ from openrouter_core._raw import RawResponse
 from openrouter_core._safe_text import safe_str, type_name
 from openrouter_core.result import Err, Ok, Result
 from openrouter_funcs._chat_parse import SchemaPlan, decode_as, schema_name, strict_schema
-from openrouter_funcs._chat_send import ChatOptions
+from openrouter_funcs._chat_send import ChatOptions, SendOptions
 
 if TYPE_CHECKING:
     from openrouter_core._models._request_input import ChatRequestInput
@@ -379,7 +379,9 @@ def _chat_run_tools(
         return setup
     params, built = setup.value
     params = sticky(params, headers, extra_body)
-    options = ChatOptions(retries, timeout_ms, headers, extra_body)
+    options = ChatOptions(
+        SendOptions(retries=retries, timeout_ms=timeout_ms, headers=headers, extra_body=extra_body)
+    )
     return ToolLoop(params, built, max_turns, options, max_cost_usd)
 
 

@@ -32,7 +32,7 @@ from openrouter_core._models._response import ChatResponse
 from openrouter_core._retries import parse_retry_after
 from openrouter_core.result import Err, Ok, Result
 from openrouter_funcs._chat_parse import chat_parse_async
-from openrouter_funcs._chat_send import chat_send_async, whole_reply_async
+from openrouter_funcs._chat_send import SendOptions, chat_send_async, whole_reply_async
 from openrouter_funcs._tools import Tools, chat_run_tools_async
 from openrouter_funcs.ray._gate import BudgetStop, RowState, WorkerGate
 from openrouter_funcs.ray._limiter import Report
@@ -157,11 +157,7 @@ class ChatRows:
         res: Result[ChatResponse, OpenRouterError]
         parsed: Any = None
         core = self._core
-        options: dict[str, Any] = {
-            "timeout_ms": spec.timeout_ms,
-            "headers": spec.headers,
-            "extra_body": spec.extra_body,
-        }
+        options = SendOptions(timeout_ms=spec.timeout_ms, headers=spec.headers, extra_body=spec.extra_body)
         if spec.parse is not None:
             got = await chat_parse_async(core, request, spec.parse.type, **options)
             res = Ok(got.value.response, got.raw) if got.ok else got
